@@ -1,0 +1,52 @@
+package dev.scratchnet.backend;
+
+import java.nio.file.Path;
+
+/**
+ * Settings a backend is created with: where kernel sources come from and which device to use.
+ * Each has an environment variable that a command-line option overrides.
+ */
+public final class BackendOptions {
+    /** {@code --kernels DIR} / {@code SCRATCHNET_KERNELS}: kernel sources to load instead of the jar's. */
+    public final Path kernelsDirectory;
+    /** {@code --device N} / {@code SCRATCHNET_OPENCL_DEVICE} or {@code SCRATCHNET_CUDA_DEVICE}; null: the first suitable. */
+    public final Integer device;
+
+    public BackendOptions(Path kernelsDirectory, Integer device) {
+        this.kernelsDirectory = kernelsDirectory;
+        this.device = device;
+    }
+
+    /** The environment's settings, each replaced by the given value where that is not null. */
+    public static BackendOptions fromEnvironment(Path kernelsDirectory, Integer device) {
+        Path dir = kernelsDirectory;
+        if (dir == null) {
+            String env = System.getenv("SCRATCHNET_KERNELS");
+            if (env != null && !env.isBlank()) {
+                dir = Path.of(env);
+            }
+        }
+        return new BackendOptions(dir, device);
+    }
+
+    public static BackendOptions defaults() {
+        return fromEnvironment(null, null);
+    }
+
+    /** The device index for a backend: the option, else its environment variable, else null. */
+    public Integer deviceFor(String backend) {
+        if (device != null) {
+            return device;
+        }
+        String env = System.getenv("SCRATCHNET_" + backend.toUpperCase(java.util.Locale.ROOT) + "_DEVICE");
+        if (env == null || env.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(env.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("SCRATCHNET_" + backend.toUpperCase(java.util.Locale.ROOT)
+                    + "_DEVICE='" + env + "' is not a device number");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.scratchnet.backend;
+
+import dev.scratchnet.backend.cpu.CpuBackend;
+import dev.scratchnet.backend.cuda.CudaProbe;
+import dev.scratchnet.backend.opencl.OpenClProbe;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which backends exist, which can run here, and which one to use. {@code auto} takes CUDA where a
+ * driver and a device answer, else an OpenCL GPU, else the CPU backend, and says in one line what it
+ * chose and why it passed over the others. Probing never throws.
+ */
+public final class Backends {
+    public static final List<String> NAMES = List.of("cpu", "opencl", "cuda");
+
+    /** A created backend and the line that explains the choice. */
+    public static final class Selection {
+        public final Backend backend;
+        public final String explanation;
+
+        Selection(Backend backend, String explanation) {
+            this.backend = backend;
+            this.explanation = explanation;
+        }
+    }
+
+    private Backends() {
+    }
+
+    /** What probing {@code name} finds; never throws. */
+    public static Probe probe(String name) {
+        switch (checkName(name)) {
+            case "cpu":
+                return Probe.available("cpu", "always available", List.of(cpuDevice()));
+            case "opencl":
+                return OpenClProbe.probe();
+            case "cuda":
+                return CudaProbe.probe();
+            default:
+                throw new IllegalStateException(name);
+        }
+    }
+
+    public static List<Probe> probeAll() {
+        List<Probe> all = new ArrayList<>();
+        for (String name : NAMES) {
+            all.add(probe(name));
+        }
+        return all;
+    }
+
+    /**
+     * The backend the user asked for: {@code requested} if not null, else {@code SCRATCHNET_BACKEND},
+     * else {@code auto}.
+     */
+    public static Selection select(String requested, BackendOptions options) {
+        String name = requested;
+        if (name == null || name.isBlank()) {
+            String env = System.getenv("SCRATCHNET_BACKEND");
+            name = env == null || env.isBlank() ? "auto" : env;
+        }
+        name = name.trim().toLowerCase(Locale.ROOT);
+        if (!name.equals("auto")) {
+            Backend b = create(name, options);
+            return new Selection(b, "backend: " + name + " (" + b.deviceName() + ")");
+        }
+        List<String> passed = new ArrayList<>();
+        Probe cuda = probe("cuda");
+        if (cuda.available) {
+            try {
+                Backend b = create("cuda", options);
+                return new Selection(b, "backend: cuda (" + b.deviceName() + ")");
+            } catch (RuntimeException | LinkageError e) {
+                passed.add("cuda (" + e.getMessage() + ")");
+            }
+        } else {
+            passed.add("cuda (" + cuda.reason + ")");
+        }
+        Probe opencl = probe("opencl");
+        if (opencl.available && opencl.hasGpu()) {
+            try {
+                Backend b = create("opencl", options);
+                return new Selection(b, "backend: opencl (" + b.deviceName() + "); passed over " + String.join(", ", passed));
+            } catch (RuntimeException | LinkageError e) {
+                passed.add("opencl (" + e.getMessage() + ")");
+            }
+        } else if (opencl.available) {
+            passed.add("opencl (no GPU device; found " + opencl.devices.get(0).name
+                    + ": use --backend opencl to run on it)");
+        } else {
+            passed.add("opencl (" + opencl.reason + ")");
+        }
+        Backend cpu = new CpuBackend();
+        return new Selection(cpu, "backend: cpu (" + cpu.deviceName() + "); passed over " + String.join(", ", passed));
+    }
+
+    /** Creates the named backend, or throws with the reason it cannot run here. */
+    public static Backend create(String name, BackendOptions options) {
+        String key = checkName(name);
+        if (key.equals("cpu")) {
+            return new CpuBackend();
+        }
+        Probe p = probe(key);
+        if (!p.available) {
+            throw new IllegalArgumentException("the " + key + " backend cannot run here: " + p.reason);
+        }
+        throw new IllegalArgumentException("the " + key + " backend is not part of this build yet");
+    }
+
+    private static String checkName(String name) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (!NAMES.contains(key)) {
+            throw new IllegalArgumentException("unknown backend '" + name + "': expected auto, cpu, opencl or cuda");
+        }
+        return key;
+    }
+
+    private static DeviceInfo cpuDevice() {
+        long memory = Runtime.getRuntime().maxMemory();
+        return new DeviceInfo("cpu", 0, System.getProperty("os.arch") + " CPU", "CPU", memory, true,
+                "Java " + Runtime.version().feature() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                        + (CpuBackend.vectorApiAvailable() ? "Vector API matmul"
+                        : "plain-loop matmul (start Java with --add-modules jdk.incubator.vector for the fast one)"));
+    }
+}
