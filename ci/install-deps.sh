@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a Debian machine without a GPU:
+#   PoCL, an OpenCL driver for the CPU, with the ICD loader: the OpenCL kernels run on it;
+#   clinfo, to show what the loader finds;
+#   Oclgrind, the OpenCL simulator that checks kernels for out-of-bounds accesses and data races.
+set -euo pipefail
+packages=(pocl-opencl-icd ocl-icd-libopencl1 clinfo oclgrind)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "OpenCL platforms:"
+clinfo -l || true

@@ -1,0 +1,35 @@
+package dev.scratchnet.cli;
+
+import dev.scratchnet.backend.BackendOptions;
+import dev.scratchnet.backend.Backends;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The options every command that runs on a backend takes. */
+final class BackendOptionsMixin {
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "auto, cpu, opencl or cuda (default: $SCRATCHNET_BACKEND, else auto).")
+    String backend;
+
+    @Option(names = "--kernels", paramLabel = "DIR",
+            description = "Load kernel sources from DIR (with opencl/ and cuda/ inside) instead of the jar's "
+                    + "(default: $SCRATCHNET_KERNELS).")
+    Path kernels;
+
+    @Option(names = "--device", paramLabel = "N",
+            description = "Device number as 'scratchnet devices' lists it (default: "
+                    + "$SCRATCHNET_OPENCL_DEVICE / $SCRATCHNET_CUDA_DEVICE, else the first GPU).")
+    Integer device;
+
+    BackendOptions options() {
+        return BackendOptions.fromEnvironment(kernels, device);
+    }
+
+    /** Opens the chosen backend; prints on {@code log} the line that says which and why. */
+    Backends.Selection select(java.io.PrintWriter log) {
+        Backends.Selection s = Backends.select(backend, options());
+        log.println(s.explanation);
+        return s;
+    }
+}

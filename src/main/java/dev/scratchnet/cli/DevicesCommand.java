@@ -1,0 +1,47 @@
+package dev.scratchnet.cli;
+
+import dev.scratchnet.backend.Backends;
+import dev.scratchnet.backend.DeviceInfo;
+import dev.scratchnet.backend.Probe;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/** {@code scratchnet devices}: every backend, available or not and why, and each device found. */
+@Command(name = "devices", mixinStandardHelpOptions = true,
+        description = "List every backend, whether it can run here (and why not), and its devices.")
+final class DevicesCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Probe> probes = Backends.probeAll();
+        for (Probe p : probes) {
+            out.printf("%-7s %-12s %s%n", p.backend, p.available ? "available" : "unavailable", p.reason);
+            for (DeviceInfo d : p.devices) {
+                out.println("    " + d);
+            }
+        }
+        out.println("auto chooses: " + autoChoice(probes));
+    }
+
+    /** What {@code --backend auto} would pick, from the probes alone. */
+    static String autoChoice(List<Probe> probes) {
+        for (Probe p : probes) {
+            if (p.backend.equals("cuda") && p.available) {
+                return "cuda";
+            }
+        }
+        for (Probe p : probes) {
+            if (p.backend.equals("opencl") && p.available && p.hasGpu()) {
+                return "opencl (GPU)";
+            }
+        }
+        return "cpu";
+    }
+}

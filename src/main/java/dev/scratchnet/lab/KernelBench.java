@@ -1,0 +1,129 @@
+package dev.scratchnet.lab;
+
+import dev.scratchnet.backend.ActivationKind;
+import dev.scratchnet.backend.Backend;
+import dev.scratchnet.backend.IndexBuffer;
+import dev.scratchnet.backend.LossKind;
+import dev.scratchnet.backend.Matrix;
+import dev.scratchnet.backend.Precision;
+import dev.scratchnet.backend.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Times a backend's kernels: each matmul variant on square sizes (GFLOP/s), and the memory-bound
+ * ops of a training step (GB/s of the bytes each must read and write). Each case is warmed up,
+ * then repeated until it has run at least five times and for the minimum time; the median counts.
+ */
+public final class KernelBench {
+    /** The CPU backend's textbook loop is skipped above this size: it would take minutes. */
+    static final int CPU_NAIVE_MAX = 512;
+
+    private KernelBench() {
+    }
+
+    /**
+     * The median time of {@code work}, in milliseconds, on {@code be}'s clock, after a warm-up of
+     * a third of the measuring time (the JIT compiles the CPU kernels during the first runs).
+     */
+    public static double medianMillis(Backend be, Runnable work, double minSeconds) {
+        long warm = System.nanoTime();
+        int warmRuns = 0;
+        while (warmRuns < 2 || (System.nanoTime() - warm) / 1e9 < minSeconds / 3 && warmRuns < 100) {
+            be.timeMillis(work);
+            warmRuns++;
+        }
+        List<Double> times = new ArrayList<>();
+        long start = System.nanoTime();
+        while (times.size() < 5 || ((System.nanoTime() - start) / 1e9 < minSeconds && times.size() < 200)) {
+            times.add(be.timeMillis(work));
+        }
+        double[] t = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return t[t.length / 2];
+    }
+
+    public static List<BenchResult> matmul(Backend be, List<String> variants, List<Integer> sizes, List<Precision> precisions,
+                                           double minSeconds) {
+        List<BenchResult> out = new ArrayList<>();
+        Random r = new Random(1);
+        for (Precision p : precisions) {
+            if (!be.supports(p)) {
+                continue;
+            }
+            for (int n : sizes) {
+                try (Tensor a = be.upload(random(r, n, n), p); Tensor b = be.upload(random(r, n, n), p);
+                     Tensor c = be.zeros(n, n, p)) {
+                    for (String v : variants) {
+                        if (be.name().equals("cpu") && v.equals("naive") && n > CPU_NAIVE_MAX) {
+                            continue;
+                        }
+                        double ms = medianMillis(be, () -> be.gemm(v, false, false, 1.0, a, b, 0.0, c), minSeconds);
+                        out.add(new BenchResult("matmul", v, p, Integer.toString(n), ms, 2.0 * n * n * n / (ms * 1e-3) / 1e9,
+                                "GFLOP/s", false));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The memory-bound ops of a training step on a rows × cols tensor. */
+    public static List<BenchResult> memoryBound(Backend be, List<Precision> precisions, int rows, int cols, double minSeconds) {
+        List<BenchResult> out = new ArrayList<>();
+        Random r = new Random(2);
+        String size = rows + "×" + cols;
+        for (Precision p : precisions) {
+            if (!be.supports(p)) {
+                continue;
+            }
+            long n = (long) rows * cols;
+            long e = p.bytes();
+            int[] perm = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                perm[i] = (i * 7919) % rows;
+            }
+            try (Tensor x = be.upload(random(r, rows, cols), p); Tensor y = be.upload(probabilities(r, rows, cols), p);
+                 Tensor z = be.zeros(rows, cols, p); Tensor g = be.zeros(rows, cols, p); Tensor rowLoss = be.zeros(rows, 1, p);
+                 Tensor colSums = be.zeros(1, cols, p); Tensor acc = be.zeros(1, 1, p); IndexBuffer idx = be.indices(rows)) {
+                be.copyIn(perm, idx);
+                out.add(rate(be, "softmax_rows", p, size, 2 * n * e, () -> be.softmaxRows(x, z), minSeconds));
+                out.add(rate(be, "activation sigmoid", p, size, 2 * n * e,
+                        () -> be.activationForward(ActivationKind.SIGMOID, 0, x, z), minSeconds));
+                out.add(rate(be, "activation_backward relu", p, size, 3 * n * e,
+                        () -> be.activationBackward(ActivationKind.RELU, 0, x, y, g), minSeconds));
+                out.add(rate(be, "loss softmax_cross_entropy", p, size, 3 * n * e + rows * e,
+                        () -> be.lossAndGradient(LossKind.SOFTMAX_CROSS_ENTROPY, 1e-8, y, x, 1.0, g, rowLoss), minSeconds));
+                out.add(rate(be, "sum_columns", p, size, n * e + cols * e, () -> be.sumColumns(1.0, x, 0.0, colSums), minSeconds));
+                out.add(rate(be, "sum_into", p, size, n * e, () -> be.sumInto(x, 1.0, acc, 0), minSeconds));
+                out.add(rate(be, "gather_rows", p, size, 2 * n * e + 4L * rows, () -> be.gatherRows(x, idx, 0, z), minSeconds));
+                out.add(rate(be, "sgd_update", p, size, 3 * n * e, () -> be.sgdUpdate(z, x, 1e-3), minSeconds));
+                out.add(rate(be, "adam_update", p, size, 7 * n * e,
+                        () -> be.adamUpdate(z, x, g, y, 1e-3, 0.9, 0.999, 1e-8, 10), minSeconds));
+            }
+        }
+        return out;
+    }
+
+    private static BenchResult rate(Backend be, String op, Precision p, String size, long bytes, Runnable work, double minSeconds) {
+        double ms = medianMillis(be, work, minSeconds);
+        return new BenchResult(op, "kernel", p, size, ms, bytes / (ms * 1e-3) / 1e9, "GB/s", false);
+    }
+
+    static Matrix random(Random r, int rows, int cols) {
+        Matrix m = new Matrix(rows, cols);
+        double[] d = m.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = r.nextDouble() * 2 - 1;
+        }
+        return m;
+    }
+
+    static Matrix probabilities(Random r, int rows, int cols) {
+        Matrix m = new Matrix(rows, cols);
+        Arrays.setAll(m.data(), i -> 0.01 + 0.98 * r.nextDouble());
+        return m;
+    }
+}

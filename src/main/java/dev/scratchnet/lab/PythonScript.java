@@ -1,0 +1,83 @@
+package dev.scratchnet.lab;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one of the baseline scripts shipped in the jar ({@code /baselines/*.py}) with a Python that
+ * has the module it needs: {@code SCRATCHNET_PYTHON} if set, else {@code /usr/bin/python3}, else
+ * {@code python3} on the PATH.
+ */
+final class PythonScript {
+    private PythonScript() {
+    }
+
+    /** The first interpreter that can import {@code module}, or null. */
+    static String interpreterWith(String module) {
+        List<String> candidates = new ArrayList<>();
+        String env = System.getenv("SCRATCHNET_PYTHON");
+        if (env != null && !env.isBlank()) {
+            candidates.add(env);
+        }
+        candidates.add("/usr/bin/python3");
+        candidates.add("python3");
+        for (String python : candidates) {
+            try {
+                Process p = new ProcessBuilder(python, "-c", "import " + module).redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return python;
+                }
+            } catch (IOException e) {
+                // not installed: try the next
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Runs {@code /baselines/NAME} with {@code args}; returns its standard output lines. */
+    static List<String> run(String python, String name, List<String> args, long timeoutSeconds) throws IOException {
+        Path script = Files.createTempFile("scratchnet-", "-" + name);
+        try (InputStream in = PythonScript.class.getResourceAsStream("/baselines/" + name)) {
+            if (in == null) {
+                throw new IOException("baseline script " + name + " is missing from the jar");
+            }
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+            List<String> cmd = new ArrayList<>(List.of(python, script.toString()));
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            List<String> lines = new ArrayList<>();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            }
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(name + " did not finish within " + timeoutSeconds + " s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException(name + " exited with status " + p.exitValue());
+            }
+            return lines;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + name, e);
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+}
