@@ -17,15 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The parity suite: every op of kernels/KERNELS.md, on every backend that can run here, in fp32 and
- * fp64, over odd shapes (1×1, 7×13, sizes that are not tile multiples, products large enough for
- * the tuned kernels), against the double-precision {@link Reference}. A backend that cannot run
+ * fp64, over odd shapes (1×1, 7×13, sizes that are not tile multiples, a single output column,
+ * products large enough for the tuned and the multi-threaded kernels), against the double-precision {@link Reference}. A backend that cannot run
  * here shows as skipped tests with the reason. Every test also checks that it left no memory held.
  */
 class BackendParityTest {
     /** rows, cols, inner dimension. */
     static final int[][] SHAPES = {
         {1, 1, 1}, {7, 13, 5}, {13, 7, 19}, {32, 32, 32}, {33, 17, 65}, {100, 3, 250}, {3, 100, 1},
-        {128, 96, 300}, {257, 130, 129},
+        {128, 96, 300}, {257, 130, 129}, {300, 1, 50}, {2000, 40, 30},
     };
 
     private Backend backend;

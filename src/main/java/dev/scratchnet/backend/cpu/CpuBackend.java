@@ -150,8 +150,13 @@ public final class CpuBackend extends AbstractBackend {
 
     @Override
     protected void doDenseForward(Tensor x, Tensor w, Tensor bias, ActivationKind act, double actParam, Tensor out) {
-        doGemm(GEMM_VARIANTS.get(0), false, false, x.rows(), w.cols(), x.cols(), 1.0, x, w, 0.0, out);
-        doAddRowVector(bias, out);
+        CpuTensor tx = t(x), tw = t(w), tb = t(bias), to = t(out);
+        boolean fused = to.isDouble() ? gemm.gemmBias(x.rows(), w.cols(), x.cols(), tx.d, tw.d, tb.d, to.d)
+                : gemm.gemmBias(x.rows(), w.cols(), x.cols(), tx.f, tw.f, tb.f, to.f);
+        if (!fused) {
+            doGemm(GEMM_VARIANTS.get(0), false, false, x.rows(), w.cols(), x.cols(), 1.0, x, w, 0.0, out);
+            doAddRowVector(bias, out);
+        }
         if (act == ActivationKind.SOFTMAX) {
             doSoftmaxRows(out, out);
         } else if (act != ActivationKind.IDENTITY) {
@@ -187,28 +192,46 @@ public final class CpuBackend extends AbstractBackend {
         CpuTensor in = t(z), out = t(a);
         int n = z.size();
         double p = scalar(param, z.precision());
+        boolean vector = CpuGemm.vectorApiAvailable();
         switch (kind) {
             case IDENTITY:
                 if (in != out) {
-                    for (int i = 0; i < n; i++) {
-                        out.set(i, in.get(i));
-                    }
+                    doCopy(z, a);
                 }
                 break;
             case SIGMOID:
-                for (int i = 0; i < n; i++) {
-                    out.set(i, 1.0 / (1.0 + Math.exp(-in.get(i))));
+                if (vector && in.isDouble()) {
+                    VectorMath.sigmoid(in.d, out.d, n);
+                } else if (vector) {
+                    VectorMath.sigmoid(in.f, out.f, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        out.set(i, 1.0 / (1.0 + Math.exp(-in.get(i))));
+                    }
                 }
                 break;
             case RELU:
-                for (int i = 0; i < n; i++) {
-                    double v = in.get(i);
-                    out.set(i, v > 0 ? v : 0.0);
+                if (in.isDouble()) {
+                    for (int i = 0; i < n; i++) {
+                        double v = in.d[i];
+                        out.d[i] = v > 0 ? v : 0.0;
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        float v = in.f[i];
+                        out.f[i] = v > 0 ? v : 0.0f;
+                    }
                 }
                 break;
             case TANH:
-                for (int i = 0; i < n; i++) {
-                    out.set(i, Math.tanh(in.get(i)));
+                if (vector && in.isDouble()) {
+                    VectorMath.tanh(in.d, out.d, n);
+                } else if (vector) {
+                    VectorMath.tanh(in.f, out.f, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        out.set(i, Math.tanh(in.get(i)));
+                    }
                 }
                 break;
             case LEAKY_RELU:
@@ -227,21 +250,28 @@ public final class CpuBackend extends AbstractBackend {
         CpuTensor out = t(a), g = t(dA), r = t(dZ);
         int n = a.size();
         double p = scalar(param, a.precision());
-        for (int i = 0; i < n; i++) {
-            double y = out.get(i);
-            double d;
-            switch (kind) {
-                case IDENTITY: d = 1.0; break;
-                case SIGMOID: d = y * (1.0 - y); break;
-                case RELU: d = y > 0 ? 1.0 : 0.0; break;
-                case TANH: d = 1.0 - y * y; break;
-                case LEAKY_RELU: d = y > 0 ? 1.0 : p; break;
-                default: throw new IllegalStateException(kind + " is not element-wise");
+        if (out.isDouble() && kind == ActivationKind.SIGMOID) {
+            for (int i = 0; i < n; i++) {
+                double y = out.d[i];
+                r.d[i] = g.d[i] * (y * (1.0 - y));
             }
-            r.set(i, g.get(i) * d);
+            return;
+        }
+        if (out.isDouble() && kind == ActivationKind.RELU) {
+            for (int i = 0; i < n; i++) {
+                r.d[i] = g.d[i] * (out.d[i] > 0 ? 1.0 : 0.0);
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            r.set(i, g.get(i) * kind.derivativeFromOutput(out.get(i), p));
         }
     }
 
+    /**
+     * Per row: subtract the maximum, exponentiate, divide by the sum. The exponentials run over the
+     * whole tensor at once, since a row is often narrower than a vector.
+     */
     @Override
     protected void doSoftmaxRows(Tensor z, Tensor p) {
         CpuTensor in = t(z), out = t(p);
@@ -252,11 +282,26 @@ public final class CpuBackend extends AbstractBackend {
             for (int j = 1; j < cols; j++) {
                 max = Math.max(max, in.get(off + j));
             }
+            for (int j = 0; j < cols; j++) {
+                out.set(off + j, in.get(off + j) - max);
+            }
+        }
+        if (CpuGemm.vectorApiAvailable()) {
+            if (out.isDouble()) {
+                VectorMath.exp(out.d, rows * cols);
+            } else {
+                VectorMath.exp(out.f, rows * cols);
+            }
+        } else {
+            for (int i = 0; i < rows * cols; i++) {
+                out.set(i, Math.exp(out.get(i)));
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            int off = i * cols;
             double sum = 0;
             for (int j = 0; j < cols; j++) {
-                double e = Math.exp(in.get(off + j) - max);
-                out.set(off + j, e);
-                sum += in.isDouble() ? e : (float) e;
+                sum += out.get(off + j);
             }
             for (int j = 0; j < cols; j++) {
                 out.set(off + j, out.get(off + j) / sum);
@@ -330,25 +375,30 @@ public final class CpuBackend extends AbstractBackend {
         CpuTensor in = t(a), o = t(out);
         int rows = a.rows(), cols = a.cols();
         if (in.isDouble()) {
-            double[] acc = new double[cols];
-            for (int i = 0; i < rows; i++) {
-                int off = i * cols;
-                for (int j = 0; j < cols; j++) {
-                    acc[j] += in.d[off + j];
-                }
-            }
+            double[] acc = scratchD(cols);
+            ColumnSums.sum(in.d, rows, cols, acc, slots);
             for (int j = 0; j < cols; j++) {
                 o.d[j] = beta == 0 ? alpha * acc[j] : alpha * acc[j] + beta * o.d[j];
             }
         } else {
+            double[] acc = scratchD(cols);
+            ColumnSums.sum(in.f, rows, cols, acc);
             for (int j = 0; j < cols; j++) {
-                double s = 0;
-                for (int i = 0; i < rows; i++) {
-                    s += in.f[i * cols + j];
-                }
-                o.set(j, beta == 0 ? alpha * s : alpha * s + beta * o.f[j]);
+                o.set(j, beta == 0 ? alpha * acc[j] : alpha * acc[j] + beta * o.f[j]);
             }
         }
+    }
+
+    private double[] scratch = new double[0];
+    private final double[] slots = new double[ColumnSums.MAX_BLOCK];
+
+    /** A zeroed scratch array of at least n doubles, kept between calls. */
+    private double[] scratchD(int n) {
+        if (scratch.length < n) {
+            scratch = new double[n];
+        }
+        java.util.Arrays.fill(scratch, 0, n, 0.0);
+        return scratch;
     }
 
     @Override

@@ -1,80 +1,164 @@
 package dev.scratchnet.backend.cpu;
 
 /**
- * Chooses how the CPU backend multiplies: the packed Vector API kernels ({@link DoubleGemm},
- * {@link FloatGemm}) for products large and wide enough to fill the vector tiles, the plain loops of
- * {@link SmallGemm} otherwise. The Vector API is an incubator module; without
- * {@code --add-modules jdk.incubator.vector} every product takes the plain loops (correct, slower),
- * and {@code scratchnet devices} says so.
+ * Chooses how the CPU backend multiplies. With the Vector API: the packed, cache-blocked kernels
+ * ({@link DoubleGemm}, {@link FloatGemm}) for products whose output is several panels wide, the
+ * narrow kernels ({@link DoubleSmallGemm}, {@link FloatSmallGemm}) for the rest, which is most of
+ * a small network's work. Large narrow products split their rows between the cores.
+ *
+ * <p>The Vector API is an incubator module; without {@code --add-modules jdk.incubator.vector}
+ * every product takes the plain loops of {@link SmallGemm} (correct, slower), and
+ * {@code scratchnet devices} says so.
  */
 final class CpuGemm {
-    /** Products with fewer multiply-adds than this take the plain loops. */
+    /** Products with fewer multiply-adds than this stay on one thread. */
+    static final long PARALLEL_MIN_WORK = 1L << 20;
+    /** Products with at least this many multiply-adds and a wide output take the packed, cache-blocked kernels. */
     static final long BLOCKED_MIN_WORK = 1L << 18;
-    /** Products with fewer multiply-adds than this stay on one thread in the plain loops. */
-    static final long PARALLEL_MIN_WORK = 1L << 21;
 
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private DoubleGemm doubles;
     private FloatGemm floats;
+    private final Object[] smallScratch = new Object[CpuThreads.COUNT];
     private final double[][] accD = new double[CpuThreads.COUNT][0];
     private final float[][] accF = new float[CpuThreads.COUNT][0];
-
-    private double[] accD(int thread, int n) {
-        if (accD[thread].length < n) {
-            accD[thread] = new double[n];
-        }
-        return accD[thread];
-    }
-
-    private float[] accF(int thread, int n) {
-        if (accF[thread].length < n) {
-            accF[thread] = new float[n];
-        }
-        return accF[thread];
-    }
 
     static boolean vectorApiAvailable() {
         return VECTOR_API;
     }
 
+    private static int parts(long work, int m) {
+        return work >= PARALLEL_MIN_WORK ? Math.min(CpuThreads.COUNT, Math.max(1, m / 16)) : 1;
+    }
+
+    /**
+     * c = a·b + bias (bias broadcast over rows) where the narrow kernel can add the bias as it
+     * stores; returns false (having done nothing) where the caller must multiply and add the bias
+     * itself.
+     */
+    boolean gemmBias(int m, int n, int k, double[] a, double[] b, double[] bias, double[] c) {
+        long work = (long) m * n * k;
+        if (!VECTOR_API || (n >= 4 * DoubleGemm.NR && work >= BLOCKED_MIN_WORK) || n == 1 || parts(work, m) > 1) {
+            return false;
+        }
+        DoubleSmallGemm.Scratch s0 = smallD(0);
+        int np = DoubleSmallGemm.packB(false, n, k, b, s0);
+        DoubleSmallGemm.rows(false, m, n, k, 1, a, 0, c, bias, s0.bp, np, s0.tile, 0, m);
+        return true;
+    }
+
     void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
               double beta, double[] c) {
         long work = (long) m * n * k;
-        if (VECTOR_API && work >= BLOCKED_MIN_WORK && n >= 8) {
+        if (!VECTOR_API) {
+            plain(transA, transB, m, n, k, alpha, a, b, beta, c, work);
+            return;
+        }
+        if (n >= 4 * DoubleGemm.NR && work >= BLOCKED_MIN_WORK) {
             if (doubles == null) {
                 doubles = new DoubleGemm();
             }
             doubles.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
             return;
         }
-        int parts = work >= PARALLEL_MIN_WORK ? Math.min(CpuThreads.COUNT, m) : 1;
-        if (parts == 1) {
-            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, 0, m, accD(0, n));
+        if (n == 1 && m > 1) {
+            // a column is laid out as a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of m
+            gemm(!transB, !transA, 1, m, k, alpha, b, a, beta, c);
             return;
         }
-        CpuThreads.parallelFor(parts, t -> {
-            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, m * t / parts, m * (t + 1) / parts, accD(t, n));
-        });
+        DoubleSmallGemm.Scratch s0 = smallD(0);
+        int np = DoubleSmallGemm.packB(transB, n, k, b, s0);
+        double[] bp = s0.bp;
+        int parts = parts(work, m);
+        if (parts == 1) {
+            DoubleSmallGemm.rows(transA, m, n, k, alpha, a, beta, c, bp, np, s0.tile, 0, m);
+            return;
+        }
+        CpuThreads.parallelFor(parts, t -> DoubleSmallGemm.rows(transA, m, n, k, alpha, a, beta, c, bp, np, smallD(t).tile,
+                m * t / parts / 4 * 4, t == parts - 1 ? m : m * (t + 1) / parts / 4 * 4));
+    }
+
+    /**
+     * c = a·b + bias (bias broadcast over rows) where the narrow kernel can add the bias as it
+     * stores; returns false (having done nothing) where the caller must multiply and add the bias
+     * itself.
+     */
+    boolean gemmBias(int m, int n, int k, float[] a, float[] b, float[] bias, float[] c) {
+        long work = (long) m * n * k;
+        if (!VECTOR_API || (n >= 4 * FloatGemm.NR && work >= BLOCKED_MIN_WORK) || n == 1 || parts(work, m) > 1) {
+            return false;
+        }
+        FloatSmallGemm.Scratch s0 = smallF(0);
+        int np = FloatSmallGemm.packB(false, n, k, b, s0);
+        FloatSmallGemm.rows(false, m, n, k, 1, a, 0, c, bias, s0.bp, np, s0.tile, 0, m);
+        return true;
     }
 
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
               float beta, float[] c) {
         long work = (long) m * n * k;
-        if (VECTOR_API && work >= BLOCKED_MIN_WORK && n >= 16) {
+        if (!VECTOR_API) {
+            plain(transA, transB, m, n, k, alpha, a, b, beta, c, work);
+            return;
+        }
+        if (n >= 4 * FloatGemm.NR && work >= BLOCKED_MIN_WORK) {
             if (floats == null) {
                 floats = new FloatGemm();
             }
             floats.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
             return;
         }
-        int parts = work >= PARALLEL_MIN_WORK ? Math.min(CpuThreads.COUNT, m) : 1;
-        if (parts == 1) {
-            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, 0, m, accF(0, n));
+        if (n == 1 && m > 1) {
+            // a column is laid out as a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of m
+            gemm(!transB, !transA, 1, m, k, alpha, b, a, beta, c);
             return;
         }
+        FloatSmallGemm.Scratch s0 = smallF(0);
+        int np = FloatSmallGemm.packB(transB, n, k, b, s0);
+        float[] bp = s0.bp;
+        int parts = parts(work, m);
+        if (parts == 1) {
+            FloatSmallGemm.rows(transA, m, n, k, alpha, a, beta, c, bp, np, s0.tile, 0, m);
+            return;
+        }
+        CpuThreads.parallelFor(parts, t -> FloatSmallGemm.rows(transA, m, n, k, alpha, a, beta, c, bp, np, smallF(t).tile,
+                m * t / parts / 4 * 4, t == parts - 1 ? m : m * (t + 1) / parts / 4 * 4));
+    }
+
+    private DoubleSmallGemm.Scratch smallD(int t) {
+        if (!(smallScratch[t] instanceof DoubleSmallGemm.Scratch)) {
+            smallScratch[t] = new DoubleSmallGemm.Scratch();
+        }
+        return (DoubleSmallGemm.Scratch) smallScratch[t];
+    }
+
+    private FloatSmallGemm.Scratch smallF(int t) {
+        if (!(smallScratch[t] instanceof FloatSmallGemm.Scratch)) {
+            smallScratch[t] = new FloatSmallGemm.Scratch();
+        }
+        return (FloatSmallGemm.Scratch) smallScratch[t];
+    }
+
+    private void plain(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
+                       double beta, double[] c, long work) {
+        int parts = parts(work, m);
         CpuThreads.parallelFor(parts, t -> {
-            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, m * t / parts, m * (t + 1) / parts, accF(t, n));
+            if (accD[t].length < n) {
+                accD[t] = new double[n];
+            }
+            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, m * t / parts, m * (t + 1) / parts, accD[t]);
+        });
+    }
+
+    private void plain(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
+                       float beta, float[] c, long work) {
+        int parts = parts(work, m);
+        CpuThreads.parallelFor(parts, t -> {
+            if (accF[t].length < n) {
+                accF[t] = new float[n];
+            }
+            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, m * t / parts, m * (t + 1) / parts, accF[t]);
         });
     }
 }

@@ -43,7 +43,7 @@ final class FloatGemm {
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
               float beta, float[] c) {
         int panels = (n + NR - 1) / NR;
-        int threads = Math.min(CpuThreads.COUNT, (int) Math.max(1, (long) m * n * k / (1 << 20)));
+        int threads = Math.min(CpuThreads.COUNT, (int) Math.max(1, (long) m * n * k / CpuGemm.PARALLEL_MIN_WORK));
         boolean splitPanels = panels >= threads;
         int rowBlocks = (m + MR - 1) / MR;
         int parts = splitPanels ? threads : Math.min(threads, rowBlocks);
