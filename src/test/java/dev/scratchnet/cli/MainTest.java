@@ -1,6 +1,13 @@
 package dev.scratchnet.cli;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -69,5 +76,44 @@ class MainTest {
         Object[] r = run("kernels", "bench", "--backend", "cpu", "--sizes", "0");
         assertEquals(1, r[0]);
         assertEquals("scratchnet: matmul size 0: must be at least 1\n", r[2]);
+    }
+
+    @Test
+    void workshopListsTheSevenRecipes() {
+        Object[] r = run("workshop", "--list");
+        assertEquals(0, r[0]);
+        String out = (String) r[1];
+        for (String name : new String[] {"xor-scratch", "xor-multilayer", "xor-layers", "moons", "moons-gradcheck", "moons-init", "digits"}) {
+            assertTrue(out.lines().anyMatch(l -> l.startsWith(name + " ")), name + " missing from:\n" + out);
+        }
+        assertEquals(7, out.lines().count());
+    }
+
+    @Test
+    void workshopWritesTheJsonAUserCanPlotFrom(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("out/digits.json");
+        Object[] r = run("workshop", "digits", "--backend", "cpu", "--epochs", "30", "--json", json.toString());
+        assertEquals(0, r[0], (String) r[2]);
+        assertTrue(((String) r[1]).startsWith("backend: cpu ("), (String) r[1]);
+        JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        for (String key : new String[] {"recipe", "backend", "precision", "train_loss", "final_train_loss", "final_test_loss",
+                "train_accuracy", "test_accuracy", "predictions", "confusion_matrix", "classification_report", "train_seconds"}) {
+            assertTrue(o.has(key), key + " missing");
+        }
+        assertEquals("cpu", o.get("backend").getAsString());
+        assertEquals("fp64", o.get("precision").getAsString());
+        assertEquals(30, o.getAsJsonArray("train_loss").size());
+        assertEquals(o.getAsJsonArray("train_loss").get(29).getAsDouble(), o.get("final_train_loss").getAsDouble(), 0.0);
+        assertEquals(72, o.getAsJsonArray("predictions").size());
+    }
+
+    @Test
+    void workshopRejectsAWrongNumberOfHiddenWidthsInOneLine() {
+        Object[] r = run("workshop", "digits", "--backend", "cpu", "--hidden", "3");
+        assertEquals(1, r[0]);
+        assertEquals("scratchnet: --hidden takes 2 widths for this recipe (the notebook's are [16, 8]), got 1\n", r[2]);
+        r = run("workshop", "mnist");
+        assertEquals(1, r[0]);
+        assertTrue(((String) r[2]).startsWith("scratchnet: unknown recipe 'mnist': expected one of xor-scratch,"), (String) r[2]);
     }
 }

@@ -1,0 +1,87 @@
+package dev.scratchnet.workshop;
+
+import dev.scratchnet.backend.Matrix;
+import dev.scratchnet.data.Dataset;
+import dev.scratchnet.nn.Network;
+import dev.scratchnet.random.NumpyRandom;
+import dev.scratchnet.report.DecisionBoundaryPlot;
+import dev.scratchnet.report.LineChart;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What several recipes do the same way. */
+final class RecipeSupport {
+    private RecipeSupport() {
+    }
+
+    /**
+     * Replays the draws of earlier notebook cells: {@code randn} of each shape, discarded, so the
+     * stream is where the notebook's is when the recipe's network draws its weights.
+     */
+    static void drawAndDiscard(NumpyRandom rng, int[]... shapes) {
+        for (int[] s : shapes) {
+            rng.randn(s[0], s[1]);
+        }
+    }
+
+    static void lossPlot(RecipeContext ctx, Recipe recipe, String title, List<Double> losses) {
+        Path file = ctx.plot(recipe, "loss");
+        if (file != null) {
+            LineChart.write(file, title, "Epoch", "Loss", Map.of("Loss", losses), false);
+        }
+    }
+
+    static void curvesPlot(RecipeContext ctx, Recipe recipe, String name, String title, String yLabel,
+                           Map<String, List<Double>> series, boolean logY) {
+        Path file = ctx.plot(recipe, name);
+        if (file != null) {
+            LineChart.write(file, title, "Epoch", yLabel, new LinkedHashMap<>(series), logY);
+        }
+    }
+
+    static void boundaryPlot(RecipeContext ctx, Recipe recipe, String title, Dataset data, Network net, double margin) {
+        Path file = ctx.plot(recipe, "decision-boundary");
+        if (file != null) {
+            DecisionBoundaryPlot.write(file, title, data.features(), data.labels(), net::predictLabels, margin);
+        }
+    }
+
+    static int correct(int[] predicted, int[] truth) {
+        int c = 0;
+        for (int i = 0; i < truth.length; i++) {
+            if (predicted[i] == truth[i]) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    /** One line saying the notebook's network does not learn its task as run, and what does. */
+    static void noteIfNotLearned(RecipeContext ctx, double accuracy, String task, String workingSetting) {
+        if (accuracy < 1.0) {
+            ctx.out.println("note: " + (ctx.settings.isNotebooks() ? "as the notebook writes it, this network" : "with these settings, the network")
+                    + " stops at " + PercentFormat.of(accuracy) + " on " + task + "; " + workingSetting + " learns it (100%)");
+        }
+    }
+
+    static List<Double> asList(Matrix column) {
+        List<Double> out = new java.util.ArrayList<>();
+        for (double v : column.data()) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    /** Percentages as the notebooks print them: {@code f"{acc * 100:.2f}%"}. */
+    static final class PercentFormat {
+        private PercentFormat() {
+        }
+
+        static String of(double fraction) {
+            return dev.scratchnet.report.PythonFormat.fixed(fraction * 100, 2) + "%";
+        }
+    }
+}
