@@ -2,6 +2,7 @@ package dev.scratchnet.backend;
 
 import dev.scratchnet.backend.cpu.CpuBackend;
 import dev.scratchnet.backend.cuda.CudaProbe;
+import dev.scratchnet.backend.opencl.OpenClBackend;
 import dev.scratchnet.backend.opencl.OpenClProbe;
 
 import java.util.ArrayList;
@@ -106,6 +107,9 @@ public final class Backends {
         Probe p = probe(key);
         if (!p.available) {
             throw new IllegalArgumentException("the " + key + " backend cannot run here: " + p.reason);
+        }
+        if (key.equals("opencl")) {
+            return new OpenClBackend(options);
         }
         throw new IllegalArgumentException("the " + key + " backend is not part of this build yet");
     }

@@ -66,6 +66,9 @@ public final class Main implements Runnable {
         if (msg == null || msg.isBlank()) {
             return e.getClass().getSimpleName();
         }
+        if (e instanceof dev.scratchnet.backend.KernelBuildException) {
+            return msg.strip();   // the compiler's log is what the user needs
+        }
         String first = msg.strip().split("\n")[0];
         if (e instanceof OutOfMemoryError) {
             return "out of memory (" + first + "): give Java more with -Xmx or use smaller batches";

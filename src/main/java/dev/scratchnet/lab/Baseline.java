@@ -27,6 +27,7 @@ public interface Baseline {
     static Baseline forBackend(Backend backend) {
         switch (backend.name()) {
             case "cpu": return new PythonBaseline("numpy", "numpy_matmul.py", "NumPy");
+            case "opencl": return new dev.scratchnet.backend.opencl.ClBlastBaseline((dev.scratchnet.backend.opencl.OpenClBackend) backend);
             default: return unavailable("no library baseline for the " + backend.name() + " backend");
         }
     }

@@ -86,7 +86,13 @@ public final class KernelCheck {
                 Matrix a = ta ? rand(r, k, m, p) : rand(r, m, k, p);
                 Matrix b = tb ? rand(r, n, k, p) : rand(r, k, n, p);
                 check("matmul " + v + " " + (ta ? "T" : "N") + (tb ? "T" : "N"), p, m, n, k, true, k, new int[] {2},
-                        new Matrix[] {a, b, rand(r, m, n, p)}, (be, x, i) -> be.gemm(v, ta, tb, 0.5, x[0], x[1], 1.5, x[2]));
+                        new Matrix[] {a, b, rand(r, m, n, p)}, (be, x, i) -> {
+                            if (be == reference) {
+                                be.gemm(ta, tb, 0.5, x[0], x[1], 1.5, x[2]);
+                            } else {
+                                be.gemm(v, ta, tb, 0.5, x[0], x[1], 1.5, x[2]);
+                            }
+                        });
             }
         }
         for (ActivationKind act : ActivationKind.values()) {

@@ -334,7 +334,8 @@ public final class CpuBackend extends AbstractBackend {
         Precision pr = out.precision();
         double eps = scalar(epsilon, pr);
         double scale = scalar(gradScale, pr);
-        double hi = scalar(1.0 - epsilon, pr);
+        // the upper clipping bound as a kernel computes it: 1 - eps in the tensor's precision
+        double hi = pr == Precision.FP32 ? (float) (1.0f - (float) epsilon) : 1.0 - epsilon;
         int rows = out.rows(), cols = out.cols();
         for (int i = 0; i < rows; i++) {
             double loss = 0;
@@ -343,7 +344,9 @@ public final class CpuBackend extends AbstractBackend {
                 double a = o.get(e), t = y.get(e);
                 switch (kind) {
                     case SOFTMAX_CROSS_ENTROPY:
-                        loss += t * Math.log(a + eps);
+                        if (t != 0) {   // a zero target's term is 0 (its limit), even where p is 0
+                            loss += t * Math.log(a + eps);
+                        }
                         g.set(e, (a - t) * scale);
                         break;
                     case SIGMOID_BINARY_CROSS_ENTROPY: {
