@@ -116,4 +116,32 @@ class MainTest {
         assertEquals(1, r[0]);
         assertTrue(((String) r[2]).startsWith("scratchnet: unknown recipe 'mnist': expected one of xor-scratch,"), (String) r[2]);
     }
+
+    /** Runs the command line in a child JVM with {@code env} added; returns {exit status, output}. */
+    static Object[] runInChildJvm(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Object[] {p.waitFor(), out.replace("WARNING: Using incubator modules: jdk.incubator.vector\n", "")};
+    }
+
+    @Test
+    void anOpenClLoaderWithNoDriverIsPassedOverWithTheReason() throws Exception {
+        java.util.Map<String, String> noDriver = java.util.Map.of("OCL_ICD_VENDORS", "/nonexistent-scratchnet-vendors",
+                "SCRATCHNET_BACKEND", "");
+        Object[] r = runInChildJvm(noDriver, "devices");
+        assertEquals(0, r[0], (String) r[1]);
+        String out = (String) r[1];
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("opencl  unavailable  no OpenCL platform")), out);
+        assertTrue(out.contains("auto chooses: cpu"), out);
+        r = runInChildJvm(noDriver, "kernels", "check", "--backend", "opencl");
+        assertEquals(1, r[0]);
+        assertTrue(((String) r[1]).startsWith("scratchnet: the opencl backend cannot run here: no OpenCL platform"), (String) r[1]);
+        assertEquals(1, ((String) r[1]).lines().count(), "one line: " + r[1]);
+    }
 }

@@ -139,7 +139,7 @@ public final class Reference {
      */
     public static Matrix[] loss(LossKind kind, double eps, Matrix out, Matrix y, double scale, Precision p) {
         double lo = p == Precision.FP32 ? (float) eps : eps;
-        double hi = p == Precision.FP32 ? (float) (1 - eps) : 1 - eps;
+        double hi = p == Precision.FP32 ? (float) (1.0f - (float) eps) : 1 - eps;
         Matrix rows = new Matrix(out.rows(), 1), grad = new Matrix(out.rows(), out.cols());
         for (int i = 0; i < out.rows(); i++) {
             double l = 0;
@@ -147,7 +147,9 @@ public final class Reference {
                 double a = out.get(i, j), t = y.get(i, j), g;
                 switch (kind) {
                     case SOFTMAX_CROSS_ENTROPY:
-                        l -= t * Math.log(a + eps);
+                        if (t != 0) {
+                            l -= t * Math.log(a + eps);
+                        }
                         g = a - t;
                         break;
                     case SIGMOID_BINARY_CROSS_ENTROPY: {
