@@ -24,6 +24,11 @@ public interface Backend extends AutoCloseable {
     /** Whether this backend's device computes in the given precision. */
     boolean supports(Precision precision);
 
+    /** The device's peak multiply-add rate in GFLOP/s, or NaN where it is not known. */
+    default double peakGflops(Precision precision) {
+        return Double.NaN;
+    }
+
     // ---- memory ---------------------------------------------------------------------------
 
     /** A new tensor of zeros. */

@@ -1,6 +1,7 @@
 package dev.scratchnet.backend;
 
 import dev.scratchnet.backend.cpu.CpuBackend;
+import dev.scratchnet.backend.cuda.CudaBackend;
 import dev.scratchnet.backend.cuda.CudaProbe;
 import dev.scratchnet.backend.opencl.OpenClBackend;
 import dev.scratchnet.backend.opencl.OpenClProbe;
@@ -111,7 +112,7 @@ public final class Backends {
         if (key.equals("opencl")) {
             return new OpenClBackend(options);
         }
-        throw new IllegalArgumentException("the " + key + " backend is not part of this build yet");
+        return new CudaBackend(options);
     }
 
     private static String checkName(String name) {

@@ -28,6 +28,7 @@ public interface Baseline {
         switch (backend.name()) {
             case "cpu": return new PythonBaseline("numpy", "numpy_matmul.py", "NumPy");
             case "opencl": return new dev.scratchnet.backend.opencl.ClBlastBaseline((dev.scratchnet.backend.opencl.OpenClBackend) backend);
+            case "cuda": return new PythonBaseline("torch", "torch_matmul.py", "cuBLAS (PyTorch)");
             default: return unavailable("no library baseline for the " + backend.name() + " backend");
         }
     }

@@ -1,0 +1,504 @@
+package dev.scratchnet.backend.cuda;
+
+import dev.scratchnet.backend.AbstractBackend;
+import dev.scratchnet.backend.ActivationKind;
+import dev.scratchnet.backend.BackendOptions;
+import dev.scratchnet.backend.IndexBuffer;
+import dev.scratchnet.backend.KernelSource;
+import dev.scratchnet.backend.LossKind;
+import dev.scratchnet.backend.Precision;
+import dev.scratchnet.backend.Probe;
+import dev.scratchnet.backend.Tensor;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The CUDA backend (JCuda driver API): the device's primary context, the default stream, the
+ * modules of {@code kernels/cuda} (see {@link CudaModules}), and a memory pool that keeps freed
+ * blocks for reuse, so building and closing networks does not call cuMemAlloc/cuMemFree each time.
+ * Every op is one or two kernel launches (copy is a device-to-device copy); only downloads,
+ * {@link #synchronize} and timing wait for the GPU. Launch geometry follows kernels/KERNELS.md and
+ * the comments at the top of each .cu file.
+ *
+ * <p>Errors during a run (out of memory, an illegal address, a driver too old for the PTX) become
+ * one line naming the kernel or copy and the cause. A kernel's failure while running surfaces at
+ * the next wait, so that message names the last kernel launched.
+ */
+public final class CudaBackend extends AbstractBackend {
+    /** The matmul variants; the first is the one training uses. */
+    public static final List<String> GEMM_VARIANTS = List.of("warptile", "vectorized", "blocktile", "tiled", "naive");
+    private static final int THREADS = 256;
+
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final CudaModules modules;
+    private final String name;
+    private final int major;
+    private final int minor;
+    private final int sms;
+    private final int clockKhz;
+    private final long totalMemory;
+    private final Map<Long, ArrayDeque<CUdeviceptr>> pool = new HashMap<>();
+    private long pooledBytes;
+    private final Map<Precision, CudaTensor> partials = new EnumMap<>(Precision.class);
+    private String lastKernel = "(none yet)";
+
+    public CudaBackend(BackendOptions options) {
+        Probe probe = CudaProbe.probe();
+        if (!probe.available) {
+            throw new IllegalArgumentException("the cuda backend cannot run here: " + probe.reason);
+        }
+        JCudaDriver.setExceptionsEnabled(false);
+        Integer wanted = options.deviceFor("cuda");
+        int index = wanted == null ? 0 : wanted;
+        if (index < 0 || index >= probe.devices.size()) {
+            throw new IllegalArgumentException("CUDA device " + index + " does not exist: 'scratchnet devices' lists 0.."
+                    + (probe.devices.size() - 1));
+        }
+        CudaErrors.check(JCudaDriver.cuDeviceGet(device, index), "cuDeviceGet(" + index + ")");
+        CudaErrors.check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "creating a CUDA context");
+        CudaErrors.check(JCudaDriver.cuCtxSetCurrent(context), "making the CUDA context current");
+        this.name = probe.devices.get(index).name;
+        this.totalMemory = probe.devices.get(index).memoryBytes;
+        this.major = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        this.minor = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        this.sms = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        this.clockKhz = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE);
+        try {
+            this.modules = new CudaModules(KernelSource.of(options));
+        } catch (RuntimeException e) {
+            JCudaDriver.cuDevicePrimaryCtxRelease(device);
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String deviceName() {
+        return name + " (compute capability " + major + "." + minor + ", " + sms + " SMs)";
+    }
+
+    @Override
+    public boolean supports(Precision precision) {
+        return true;
+    }
+
+    @Override
+    public List<String> gemmVariants() {
+        return GEMM_VARIANTS;
+    }
+
+    /**
+     * The device's peak rate of fused multiply-adds in GFLOP/s: SMs × FP32 (or FP64) units per SM ×
+     * 2 × clock, with the units per SM of each compute capability.
+     */
+    @Override
+    public double peakGflops(Precision p) {
+        int fp32PerSm = major >= 9 || (major == 8 && minor > 0) ? 128 : 64;
+        int fp64PerSm = major == 9 || (major == 8 && minor == 0) ? fp32PerSm / 2 : major == 7 && minor == 0 ? 32 : fp32PerSm / 32;
+        int units = p == Precision.FP32 ? fp32PerSm : fp64PerSm;
+        return 2.0 * sms * units * clockKhz / 1e6;
+    }
+
+    // ---- memory ---------------------------------------------------------------------------
+
+    private static long blockSize(long bytes) {
+        return (bytes + 255) / 256 * 256;
+    }
+
+    private CUdeviceptr allocate(long bytes, String what) {
+        long size = blockSize(bytes);
+        ArrayDeque<CUdeviceptr> free = pool.get(size);
+        if (free != null && !free.isEmpty()) {
+            pooledBytes -= size;
+            return free.pop();
+        }
+        if (bytesInUse() + size > totalMemory) {
+            throw new IllegalArgumentException(String.format("%s needs %.1f MiB, but %.1f MiB of the %s's %.1f GiB are already in use",
+                    what, size / 1048576.0, bytesInUse() / 1048576.0, name, totalMemory / 1073741824.0));
+        }
+        CUdeviceptr ptr = new CUdeviceptr();
+        int result = JCudaDriver.cuMemAlloc(ptr, size);
+        if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY && pooledBytes > 0) {
+            releasePool();
+            result = JCudaDriver.cuMemAlloc(ptr, size);
+        }
+        CudaErrors.check(result, "allocating " + size + " bytes for " + what + " on " + name);
+        return ptr;
+    }
+
+    private void recycle(CUdeviceptr ptr, long capacity) {
+        pool.computeIfAbsent(capacity, k -> new ArrayDeque<>()).push(ptr);
+        pooledBytes += capacity;
+    }
+
+    private void releasePool() {
+        for (ArrayDeque<CUdeviceptr> q : pool.values()) {
+            for (CUdeviceptr p : q) {
+                JCudaDriver.cuMemFree(p);
+            }
+        }
+        pool.clear();
+        pooledBytes = 0;
+    }
+
+    private static CUdeviceptr ptr(Tensor t) {
+        return ((CudaTensor) t).ptr;
+    }
+
+    @Override
+    protected Tensor doAllocate(int rows, int cols, Precision precision) {
+        long bytes = (long) rows * cols * precision.bytes();
+        CUdeviceptr p = allocate(bytes, "a " + rows + "×" + cols + " " + precision + " tensor");
+        CudaErrors.check(JCudaDriver.cuMemsetD8Async(p, (byte) 0, blockSize(bytes), null), "clearing a new tensor");
+        return new CudaTensor(this, rows, cols, precision, p, blockSize(bytes));
+    }
+
+    @Override
+    protected void doFree(Tensor t) {
+        CudaTensor c = (CudaTensor) t;
+        recycle(c.ptr, c.capacity);
+    }
+
+    @Override
+    protected void doCopyIn(double[] src, Tensor dst) {
+        int n = dst.size();
+        Pointer host;
+        long bytes;
+        if (dst.precision() == Precision.FP64) {
+            host = Pointer.to(src);
+            bytes = (long) n * Sizeof.DOUBLE;
+        } else {
+            float[] f = new float[n];
+            for (int i = 0; i < n; i++) {
+                f[i] = (float) src[i];
+            }
+            host = Pointer.to(f);
+            bytes = (long) n * Sizeof.FLOAT;
+        }
+        sync(JCudaDriver.cuMemcpyHtoD(ptr(dst), host, bytes), "uploading a " + dst.shape() + " tensor");
+    }
+
+    @Override
+    protected void doDownload(Tensor t, double[] dst) {
+        int n = t.size();
+        if (t.precision() == Precision.FP64) {
+            sync(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), ptr(t), (long) n * Sizeof.DOUBLE), "downloading a " + t.shape() + " tensor");
+        } else {
+            float[] f = new float[n];
+            sync(JCudaDriver.cuMemcpyDtoH(Pointer.to(f), ptr(t), (long) n * Sizeof.FLOAT), "downloading a " + t.shape() + " tensor");
+            for (int i = 0; i < n; i++) {
+                dst[i] = f[i];
+            }
+        }
+    }
+
+    /** A copy or wait that fails may be reporting an earlier kernel's failure: say which ran last. */
+    private void sync(int result, String what) {
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new IllegalStateException(what + " failed: " + CudaErrors.explain(result) + "; the last kernel launched was '"
+                    + lastKernel + "'");
+        }
+    }
+
+    @Override
+    protected IndexBuffer doAllocateIndices(int length) {
+        CUdeviceptr p = allocate(4L * length, "an index buffer of " + length);
+        CudaErrors.check(JCudaDriver.cuMemsetD8Async(p, (byte) 0, blockSize(4L * length), null), "clearing an index buffer");
+        return new CudaIndexBuffer(this, length, p, blockSize(4L * length));
+    }
+
+    @Override
+    protected void doFreeIndices(IndexBuffer b) {
+        CudaIndexBuffer c = (CudaIndexBuffer) b;
+        recycle(c.ptr, c.capacity);
+    }
+
+    @Override
+    protected void doCopyIn(int[] values, IndexBuffer dst) {
+        sync(JCudaDriver.cuMemcpyHtoD(((CudaIndexBuffer) dst).ptr, Pointer.to(values), 4L * values.length), "uploading indices");
+    }
+
+    @Override
+    public void synchronize() {
+        checkOpen();
+        sync(JCudaDriver.cuCtxSynchronize(), "waiting for the GPU");
+    }
+
+    /** Device time between two events around {@code work}. */
+    @Override
+    public double timeMillis(Runnable work) {
+        CUevent start = new CUevent(), stop = new CUevent();
+        CudaErrors.check(JCudaDriver.cuEventCreate(start, CUevent_flags.CU_EVENT_DEFAULT), "creating an event");
+        CudaErrors.check(JCudaDriver.cuEventCreate(stop, CUevent_flags.CU_EVENT_DEFAULT), "creating an event");
+        try {
+            CudaErrors.check(JCudaDriver.cuEventRecord(start, null), "recording an event");
+            work.run();
+            CudaErrors.check(JCudaDriver.cuEventRecord(stop, null), "recording an event");
+            sync(JCudaDriver.cuEventSynchronize(stop), "waiting for an event");
+            float[] ms = new float[1];
+            CudaErrors.check(JCudaDriver.cuEventElapsedTime(ms, start, stop), "reading an event");
+            return ms[0];
+        } finally {
+            JCudaDriver.cuEventDestroy(start);
+            JCudaDriver.cuEventDestroy(stop);
+        }
+    }
+
+    @Override
+    protected void doClose() {
+        JCudaDriver.cuCtxSynchronize();
+        partials.clear();
+        releasePool();
+        modules.close();
+        JCudaDriver.cuDevicePrimaryCtxRelease(device);
+    }
+
+    // ---- launches -------------------------------------------------------------------------
+
+    /** Collects one launch's arguments in order, then launches. */
+    private final class Launch {
+        private final String file;
+        private final String kernel;
+        private final Precision p;
+        private final List<NativePointerObject> args = new ArrayList<>();
+
+        Launch(String file, String kernel, Precision p) {
+            this.file = file;
+            this.kernel = kernel + "_" + p.suffix();
+            this.p = p;
+        }
+
+        Launch i(int v) {
+            args.add(Pointer.to(new int[] {v}));
+            return this;
+        }
+
+        Launch r(double v) {
+            args.add(p == Precision.FP32 ? Pointer.to(new float[] {(float) v}) : Pointer.to(new double[] {v}));
+            return this;
+        }
+
+        Launch t(Tensor t) {
+            args.add(Pointer.to(CudaBackend.ptr(t)));
+            return this;
+        }
+
+        Launch device(CUdeviceptr d) {
+            args.add(Pointer.to(d));
+            return this;
+        }
+
+        /** 1-D over n, blocks of 256. */
+        void over(long n) {
+            run((int) ((n + THREADS - 1) / THREADS), 1, THREADS, 1);
+        }
+
+        void run(int gx, int gy, int bx, int by) {
+            CUfunction f = modules.function(file, kernel);
+            lastKernel = kernel;
+            int result = JCudaDriver.cuLaunchKernel(f, gx, gy, 1, bx, by, 1, 0, null,
+                    Pointer.to(args.toArray(new NativePointerObject[0])), null);
+            if (result != CUresult.CUDA_SUCCESS) {
+                throw new IllegalStateException("CUDA kernel '" + kernel + "' failed to launch on " + name + " (grid " + gx + "×" + gy
+                        + ", block " + bx + "×" + by + "): " + CudaErrors.explain(result));
+            }
+        }
+    }
+
+    private Launch launch(String file, String kernel, Precision p) {
+        return new Launch(file, kernel, p);
+    }
+
+    private static int blocks(long n, int size) {
+        return (int) ((n + size - 1) / size);
+    }
+
+    /** Threads per row for the softmax kernels: the next power of two at or above cols, 32 to 256. */
+    static int softmaxBlock(int cols) {
+        int b = 32;
+        while (b < cols && b < THREADS) {
+            b <<= 1;
+        }
+        return b;
+    }
+
+    // ---- ops --------------------------------------------------------------------------------
+
+    @Override
+    protected void doGemm(String variant, boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a, Tensor b,
+                          double beta, Tensor c) {
+        Launch l = launch("matmul", "matmul_" + variant, c.precision()).i(m).i(n).i(k).i(transA ? 1 : 0).i(transB ? 1 : 0)
+                .r(alpha).t(a).t(b).r(beta).t(c);
+        switch (variant) {
+            case "naive": l.run(blocks(n, 16), blocks(m, 16), 16, 16); break;
+            case "tiled": l.run(blocks(n, 32), blocks(m, 32), 32, 32); break;
+            case "blocktile": l.run(blocks(n, 64), blocks(m, 64), THREADS, 1); break;
+            default: l.run(blocks(n, 128), blocks(m, 128), THREADS, 1); break;
+        }
+    }
+
+    @Override
+    protected void doDenseForward(Tensor x, Tensor w, Tensor bias, ActivationKind act, double actParam, Tensor out) {
+        int m = x.rows(), n = w.cols(), k = x.cols();
+        int code = act == ActivationKind.SOFTMAX ? ActivationKind.IDENTITY.code() : act.code();
+        launch("matmul", "dense_forward", out.precision()).i(m).i(n).i(k).t(x).t(w).t(bias).i(code).r(actParam).t(out)
+                .run(blocks(n, 64), blocks(m, 64), THREADS, 1);
+        if (act == ActivationKind.SOFTMAX) {
+            doSoftmaxRows(out, out);
+        }
+    }
+
+    @Override
+    protected void doAddRowVector(Tensor bias, Tensor c) {
+        launch("activations", "add_row_vector", c.precision()).i(c.rows()).i(c.cols()).t(bias).t(c).over(c.size());
+    }
+
+    @Override
+    protected void doActivationForward(ActivationKind kind, double param, Tensor z, Tensor a) {
+        launch("activations", "activation_forward", z.precision()).i(z.size()).i(kind.code()).r(param).t(z).t(a).over(z.size());
+    }
+
+    @Override
+    protected void doActivationBackward(ActivationKind kind, double param, Tensor a, Tensor dA, Tensor dZ) {
+        launch("activations", "activation_backward", a.precision()).i(a.size()).i(kind.code()).r(param).t(a).t(dA).t(dZ)
+                .over(a.size());
+    }
+
+    @Override
+    protected void doSoftmaxRows(Tensor z, Tensor p) {
+        launch("softmax", "softmax_rows", z.precision()).i(z.rows()).i(z.cols()).t(z).t(p).run(z.rows(), 1, softmaxBlock(z.cols()), 1);
+    }
+
+    @Override
+    protected void doSoftmaxBackward(Tensor p, Tensor dP, Tensor dZ) {
+        launch("softmax", "softmax_backward", p.precision()).i(p.rows()).i(p.cols()).t(p).t(dP).t(dZ)
+                .run(p.rows(), 1, softmaxBlock(p.cols()), 1);
+    }
+
+    @Override
+    protected void doLossAndGradient(LossKind kind, double epsilon, Tensor out, Tensor target, double gradScale, Tensor grad,
+                                     Tensor rowLoss) {
+        String kernel;
+        switch (kind) {
+            case SOFTMAX_CROSS_ENTROPY: kernel = "loss_softmax_cross_entropy"; break;
+            case SIGMOID_BINARY_CROSS_ENTROPY: kernel = "loss_sigmoid_bce"; break;
+            case BINARY_CROSS_ENTROPY: kernel = "loss_bce"; break;
+            default: kernel = "loss_mse"; break;
+        }
+        launch("loss", kernel, out.precision()).i(out.rows()).i(out.cols()).r(epsilon).r(gradScale).t(out).t(target).t(grad)
+                .t(rowLoss).over(out.rows());
+    }
+
+    @Override
+    protected void doSumColumns(double alpha, Tensor a, double beta, Tensor out) {
+        Precision p = a.precision();
+        int rows = a.rows(), cols = a.cols();
+        int chunks = Math.max(1, Math.min(64, (rows + 63) / 64));
+        int perGroup = (rows + chunks - 1) / chunks;
+        CudaTensor partial = partial(p, chunks * cols);
+        launch("reduce", "sum_columns_partial", p).i(rows).i(cols).i(perGroup).t(a).t(partial).run(blocks(cols, 16), chunks, 16, 16);
+        launch("reduce", "sum_columns_final", p).i(chunks).i(cols).r(alpha).r(beta).t(partial).t(out).over(cols);
+    }
+
+    /** The scratch of sum_columns_partial: at least n elements, grown as needed and kept. */
+    private CudaTensor partial(Precision p, int n) {
+        CudaTensor t = partials.get(p);
+        if (t == null || t.size() < n) {
+            if (t != null) {
+                recycle(t.ptr, t.capacity);
+            }
+            int size = Math.max(n, 8192);
+            long bytes = (long) size * p.bytes();
+            CUdeviceptr d = allocate(bytes, "the column-sum scratch");
+            t = new CudaTensor(this, 1, size, p, d, blockSize(bytes));
+            partials.put(p, t);
+        }
+        return t;
+    }
+
+    @Override
+    protected void doSumInto(Tensor values, double scale, Tensor acc, int slot) {
+        launch("reduce", "sum_into", values.precision()).i(values.size()).r(scale).t(values).t(acc).i(slot).run(1, 1, THREADS, 1);
+    }
+
+    @Override
+    protected void doCountCorrect(Tensor out, Tensor target, Tensor acc, int slot) {
+        launch("reduce", "count_correct", out.precision()).i(out.rows()).i(out.cols()).t(out).t(target).t(acc).i(slot)
+                .run(1, 1, THREADS, 1);
+    }
+
+    @Override
+    protected void doArgmaxRows(Tensor out, Tensor labels) {
+        launch("reduce", "argmax_rows", out.precision()).i(out.rows()).i(out.cols()).t(out).t(labels).over(out.rows());
+    }
+
+    @Override
+    protected void doScale(double alpha, Tensor x) {
+        launch("tensor", "scale", x.precision()).i(x.size()).r(alpha).t(x).over(x.size());
+    }
+
+    @Override
+    protected void doAxpy(double alpha, Tensor x, Tensor y) {
+        launch("tensor", "axpy", x.precision()).i(x.size()).r(alpha).t(x).t(y).over(x.size());
+    }
+
+    @Override
+    protected void doFill(Tensor t, double value) {
+        launch("tensor", "fill", t.precision()).i(t.size()).r(value).t(t).over(t.size());
+    }
+
+    @Override
+    protected void doCopy(Tensor src, Tensor dst) {
+        CudaErrors.check(JCudaDriver.cuMemcpyDtoDAsync(ptr(dst), ptr(src), src.bytes(), null), "copying a " + src.shape() + " tensor");
+    }
+
+    @Override
+    protected void doGatherRows(Tensor src, IndexBuffer idx, int offset, Tensor dst) {
+        launch("tensor", "gather_rows", dst.precision()).i(dst.rows()).i(dst.cols()).i(src.rows()).device(((CudaIndexBuffer) idx).ptr)
+                .i(offset).t(src).t(dst).run(blocks(dst.cols(), 16), blocks(dst.rows(), 16), 16, 16);
+    }
+
+    @Override
+    protected void doSgdUpdate(Tensor p, Tensor g, double lr) {
+        launch("optim", "sgd_update", p.precision()).i(p.size()).r(lr).t(g).t(p).over(p.size());
+    }
+
+    @Override
+    protected void doMomentumUpdate(Tensor p, Tensor g, Tensor v, double lr, double mu) {
+        launch("optim", "momentum_update", p.precision()).i(p.size()).r(lr).r(mu).t(g).t(v).t(p).over(p.size());
+    }
+
+    @Override
+    protected void doRmspropUpdate(Tensor p, Tensor g, Tensor s, double lr, double rho, double eps) {
+        launch("optim", "rmsprop_update", p.precision()).i(p.size()).r(lr).r(rho).r(eps).t(g).t(s).t(p).over(p.size());
+    }
+
+    @Override
+    protected void doAdamUpdate(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                                double correction1, double correction2) {
+        launch("optim", "adam_update", p.precision()).i(p.size()).r(lr).r(beta1).r(beta2).r(eps).r(correction1).r(correction2)
+                .t(g).t(m).t(v).t(p).over(p.size());
+    }
+}

@@ -1,0 +1,199 @@
+package dev.scratchnet.backend.cuda;
+
+import dev.scratchnet.backend.KernelBuildException;
+import dev.scratchnet.backend.KernelSource;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Loads the kernel modules of {@code kernels/cuda}, one per file. From the jar: the fatbin nvcc
+ * made during the build (machine code for sm_80 and sm_90), else its PTX (NUL-terminated, for the
+ * driver to compile). From a directory ({@code --kernels DIR}): each {@code .cu} compiled with nvcc
+ * to PTX into a cache keyed by the SHA-256 of the source and common.cuh, so an edited kernel is
+ * compiled once and runs on the next start.
+ */
+final class CudaModules {
+    /** The kernel files, as in kernels/cuda. */
+    static final String[] FILES = {"tensor", "activations", "softmax", "loss", "reduce", "optim", "matmul"};
+
+    private final List<CUmodule> modules = new ArrayList<>();
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Map<String, CUmodule> moduleOf = new HashMap<>();
+    private final String origin;
+
+    CudaModules(KernelSource source) {
+        List<String> from = new ArrayList<>();
+        for (String file : FILES) {
+            byte[] image;
+            String what;
+            if (source.directory() != null) {
+                Path ptx = compile(source, file);
+                image = nulTerminated(readAll(ptx));
+                what = ptx.toString();
+            } else {
+                byte[] fatbin = source.readBytesOrNull("cuda/" + file + ".fatbin");
+                byte[] ptx = source.readBytesOrNull("cuda/" + file + ".ptx");
+                if (fatbin == null && ptx == null) {
+                    throw new IllegalStateException("CUDA kernels not built: this build of scratchnet ran without nvcc, so the jar has"
+                            + " no kernels/cuda/" + file + ".fatbin; install the CUDA toolkit and rebuild (mvn package), or start with"
+                            + " --kernels DIR to compile them now");
+                }
+                image = fatbin != null ? fatbin : nulTerminated(ptx);
+                what = source.origin("cuda/" + file + (fatbin != null ? ".fatbin" : ".ptx"));
+            }
+            CUmodule module = new CUmodule();
+            int result = JCudaDriver.cuModuleLoadData(module, image);
+            if (result != CUresult.CUDA_SUCCESS) {
+                close();
+                throw new IllegalStateException("loading the CUDA module " + what + " failed: " + CudaErrors.explain(result));
+            }
+            modules.add(module);
+            moduleOf.put(file, module);
+            from.add(what);
+        }
+        origin = source.directory() == null ? "the jar" : source.directory().resolve("cuda").toString();
+    }
+
+    String origin() {
+        return origin;
+    }
+
+    /** The function {@code name} (with its _f32/_f64 suffix) from the module of {@code file}. */
+    CUfunction function(String file, String name) {
+        CUfunction f = functions.get(name);
+        if (f == null) {
+            f = new CUfunction();
+            int result = JCudaDriver.cuModuleGetFunction(f, moduleOf.get(file), name);
+            if (result != CUresult.CUDA_SUCCESS) {
+                throw new IllegalStateException("CUDA kernel '" + name + "' is missing from " + file + ".cu (" + origin + "): "
+                        + CudaErrors.explain(result));
+            }
+            functions.put(name, f);
+        }
+        return f;
+    }
+
+    void close() {
+        for (CUmodule m : modules) {
+            JCudaDriver.cuModuleUnload(m);
+        }
+        modules.clear();
+        functions.clear();
+    }
+
+    // ---- nvcc for --kernels DIR --------------------------------------------------------------
+
+    static final List<String> NVCC_FLAGS = List.of("-std=c++17", "-ptx", "-arch=compute_75", "--Werror", "all-warnings");
+
+    /** DIR/cuda/FILE.cu compiled to PTX in the cache (compiled only when the cache lacks it). */
+    static Path compile(KernelSource source, String file) {
+        Path dir = source.directory().resolve("cuda");
+        Path cu = dir.resolve(file + ".cu");
+        String key = sha256(source.read("cuda/" + file + ".cu") + "\0" + source.read("cuda/common.cuh") + "\0" + NVCC_FLAGS);
+        Path cached = cacheDirectory().resolve(file + "-" + key.substring(0, 24) + ".ptx");
+        if (Files.isRegularFile(cached)) {
+            return cached;
+        }
+        String nvcc = nvcc();
+        try {
+            Files.createDirectories(cached.getParent());
+            Path tmp = Files.createTempFile(cached.getParent(), file, ".ptx.tmp");
+            List<String> cmd = new ArrayList<>(List.of(nvcc));
+            cmd.addAll(NVCC_FLAGS);
+            cmd.addAll(List.of("-I", dir.toString(), "-o", tmp.toString(), cu.toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("nvcc did not finish compiling " + cu + " within 300 s");
+            }
+            if (p.exitValue() != 0) {
+                Files.deleteIfExists(tmp);
+                throw new KernelBuildException("CUDA kernels failed to build: nvcc could not compile " + cu + ": "
+                        + KernelBuildException.firstError(log) + "\n" + log.strip());
+            }
+            Files.move(tmp, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return cached;
+        } catch (IOException e) {
+            throw new UncheckedIOException("compiling " + cu + " with " + nvcc + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while nvcc compiled " + cu, e);
+        }
+    }
+
+    static String nvcc() {
+        for (String candidate : new String[] {System.getenv("NVCC"), "nvcc", "/usr/local/cuda/bin/nvcc"}) {
+            if (candidate == null || candidate.isBlank()) {
+                continue;
+            }
+            try {
+                Process p = new ProcessBuilder(candidate, "--version").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return candidate;
+                }
+            } catch (IOException e) {
+                // try the next
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("--kernels DIR with the CUDA backend compiles DIR/cuda/*.cu with nvcc, and there is no"
+                + " nvcc on PATH (install the CUDA toolkit, or set NVCC)");
+    }
+
+    /** $XDG_CACHE_HOME/scratchnet/cuda, else ~/.cache/scratchnet/cuda (the property scratchnet.cuda.cache overrides). */
+    static Path cacheDirectory() {
+        String property = System.getProperty("scratchnet.cuda.cache");
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("scratchnet").resolve("cuda");
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] readAll(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** PTX is text; cuModuleLoadData wants it NUL-terminated. */
+    static byte[] nulTerminated(byte[] ptx) {
+        if (ptx.length > 0 && ptx[ptx.length - 1] == 0) {
+            return ptx;
+        }
+        byte[] out = java.util.Arrays.copyOf(ptx, ptx.length + 1);
+        out[ptx.length] = 0;
+        return out;
+    }
+}
