@@ -85,7 +85,9 @@ final class KernelsCommand implements Runnable {
         @Mixin
         BackendOptionsMixin backend;
 
-        @Option(names = "--op", defaultValue = "all", description = "matmul, memory or all (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--op", defaultValue = "all",
+                description = "matmul, memory, step (one training step of a 784-256-128-10 MLP at batch 128), launch"
+                        + " (the cost of one kernel launch) or all (default: ${DEFAULT-VALUE}).")
         String op;
 
         @Option(names = "--sizes", defaultValue = "256,512,1024", split = ",", description = "Square matmul sizes (default: ${DEFAULT-VALUE}).")
@@ -120,13 +122,13 @@ final class KernelsCommand implements Runnable {
                     throw new IllegalArgumentException("matmul size " + n + ": must be at least 1");
                 }
             }
-            if (!List.of("matmul", "memory", "all").contains(op)) {
-                throw new IllegalArgumentException("unknown --op '" + op + "': expected matmul, memory or all");
+            if (!List.of("matmul", "memory", "step", "launch", "all").contains(op)) {
+                throw new IllegalArgumentException("unknown --op '" + op + "': expected matmul, memory, step, launch or all");
             }
             Backends.Selection s = backend.select(out);
             try (Backend be = s.backend) {
                 List<Precision> ps = precisions(precision);
-                if (!op.equals("memory")) {
+                if (op.equals("matmul") || op.equals("all")) {
                     List<String> vs = variants == null ? be.gemmVariants() : variants;
                     for (String v : vs) {
                         if (!be.gemmVariants().contains(v)) {
@@ -146,7 +148,21 @@ final class KernelsCommand implements Runnable {
                     }
                     printMatmul(out, be, results, ps);
                 }
-                if (!op.equals("matmul")) {
+                if (op.equals("launch") || op.equals("all")) {
+                    for (Precision p : ps) {
+                        double[] l = KernelBench.launchOverhead(be, p);
+                        out.printf("%nlaunch (%s): %.2f µs per kernel on the device clock (1000 fills of one element),"
+                                + " %.2f µs for the host to issue one%n", p, l[0], l[1]);
+                    }
+                }
+                if (op.equals("step") || op.equals("all")) {
+                    int[] mlp = {784, 256, 128, 10};
+                    for (Precision p : ps) {
+                        double ms = KernelBench.trainingStep(be, p, 128, mlp, minSeconds);
+                        out.printf("%ntraining step (%s): 784-256-128-10 ReLU/softmax MLP, batch 128, SGD: %.3f ms (median)%n", p, ms);
+                    }
+                }
+                if (op.equals("memory") || op.equals("all")) {
                     List<BenchResult> mem = KernelBench.memoryBound(be, ps, rows, cols, minSeconds);
                     out.printf("%nmemory-bound ops on %s, %s tensors%n", be.name(), rows + "×" + cols);
                     out.printf("  %-28s %-5s %10s %10s%n", "op", "prec", "ms", "GB/s");
@@ -178,13 +194,18 @@ final class KernelsCommand implements Runnable {
                 if (bySize.isEmpty()) {
                     continue;
                 }
-                out.printf("%nmatmul %s on %s (%s), GFLOP/s (median)%n", p, be.name(), be.deviceName());
+                double peak = be.peakGflops(p);
+                out.printf("%nmatmul %s on %s (%s), GFLOP/s (median)%s%n", p, be.name(), be.deviceName(),
+                        Double.isNaN(peak) ? "" : String.format("; device peak %.0f GFLOP/s", peak));
                 StringBuilder head = new StringBuilder(String.format("  %6s", "n"));
                 for (String c : columns) {
                     head.append(String.format(" %18s", c.length() > 18 ? c.substring(0, 18) : c));
                 }
                 if (baselineName != null) {
                     head.append("  best/baseline");
+                }
+                if (!Double.isNaN(peak)) {
+                    head.append("  best/peak");
                 }
                 out.println(head);
                 for (Map.Entry<String, Map<String, BenchResult>> e : bySize.entrySet()) {
@@ -200,6 +221,11 @@ final class KernelsCommand implements Runnable {
                     BenchResult base = baselineName == null ? null : e.getValue().get(baselineName);
                     if (base != null) {
                         row.append(String.format("  %12.0f%%", 100 * best / base.rate));
+                    } else if (baselineName != null) {
+                        row.append(String.format("  %13s", "-"));
+                    }
+                    if (!Double.isNaN(peak)) {
+                        row.append(String.format("  %8.0f%%", 100 * best / peak));
                     }
                     out.println(row);
                 }

@@ -7,6 +7,11 @@ import dev.scratchnet.backend.LossKind;
 import dev.scratchnet.backend.Matrix;
 import dev.scratchnet.backend.Precision;
 import dev.scratchnet.backend.Tensor;
+import dev.scratchnet.nn.Activation;
+import dev.scratchnet.nn.Initializer;
+import dev.scratchnet.nn.Network;
+import dev.scratchnet.nn.Optimizer;
+import dev.scratchnet.random.NumpyRandom;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -105,6 +110,57 @@ public final class KernelBench {
             }
         }
         return out;
+    }
+
+    /**
+     * What one launch costs through the Java host: 1000 fills of a one-element tensor, timed on the
+     * device clock (microseconds per launch), and the host's time to issue them without waiting.
+     */
+    public static double[] launchOverhead(Backend be, Precision p) {
+        try (Tensor t = be.zeros(1, 1, p)) {
+            Runnable thousand = () -> {
+                for (int i = 0; i < 1000; i++) {
+                    be.fill(t, i);
+                }
+            };
+            double deviceUs = medianMillis(be, thousand, 1.0);
+            be.synchronize();
+            long start = System.nanoTime();
+            thousand.run();
+            long issued = System.nanoTime() - start;
+            be.synchronize();
+            return new double[] {deviceUs, issued / 1e3 / 1000};
+        }
+    }
+
+    /**
+     * One training step (forward, softmax cross-entropy, backward, SGD) of a layers[0]-...-layers[n]
+     * ReLU/softmax MLP on a random batch: the median time in milliseconds.
+     */
+    public static double trainingStep(Backend be, Precision p, int batch, int[] layers, double minSeconds) {
+        Random r = new Random(3);
+        Network.Builder b = Network.builder(be, p, layers[0]);
+        for (int l = 1; l < layers.length; l++) {
+            b.dense(layers[l], l == layers.length - 1 ? Activation.softmax() : Activation.relu());
+        }
+        int classes = layers[layers.length - 1];
+        Matrix y = new Matrix(batch, classes);
+        for (int i = 0; i < batch; i++) {
+            y.set(i, r.nextInt(classes), 1.0);
+        }
+        try (Network net = b.build(Initializer.he(), new NumpyRandom(3));
+             Optimizer sgd = Optimizer.sgd(0.01);
+             Tensor x = be.upload(random(r, batch, layers[0]), p);
+             Tensor ty = be.upload(y, p);
+             Tensor rowLoss = be.zeros(batch, 1, p)) {
+            Runnable step = () -> {
+                Tensor out = net.forward(x);
+                be.lossAndGradient(LossKind.SOFTMAX_CROSS_ENTROPY, 1e-8, out, ty, 1.0, net.outputGradient(batch), rowLoss);
+                net.backward(x, true, 1.0 / batch);
+                sgd.step(net);
+            };
+            return medianMillis(be, step, minSeconds);
+        }
     }
 
     private static BenchResult rate(Backend be, String op, Precision p, String size, long bytes, Runnable work, double minSeconds) {

@@ -1,0 +1,138 @@
+package dev.scratchnet.backend.cuda;
+
+import dev.scratchnet.backend.KernelBuildException;
+import dev.scratchnet.backend.KernelSource;
+import dev.scratchnet.backend.BackendOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The CUDA kernels as nvcc built them during this build: the same kernels as kernels/opencl,
+ * each as _f32 and _f64 entry points, and the matmul variants the backend names. Also the path an
+ * edited kernel takes (--kernels DIR: nvcc into a cache). None of this needs a GPU; it needs nvcc,
+ * which the build uses when it is on PATH.
+ */
+class CudaKernelContractTest {
+    static final Path BUILT = Path.of("target", "classes", "kernels", "cuda");
+
+    static Set<String> openClKernels() throws IOException {
+        Set<String> names = new TreeSet<>();
+        try (Stream<Path> files = Files.list(Path.of("kernels", "opencl"))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Matcher m = Pattern.compile("__kernel\\s+(?:__attribute__\\(\\(.*?\\)\\)\\s+)?void\\s+(\\w+)", Pattern.DOTALL)
+                        .matcher(Files.readString(f));
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        return names;
+    }
+
+    static Set<String> ptxEntries() throws IOException {
+        Set<String> names = new TreeSet<>();
+        try (Stream<Path> files = Files.list(BUILT)) {
+            for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".ptx"))::iterator) {
+                Matcher m = Pattern.compile("\\.entry\\s+(\\w+)\\(").matcher(Files.readString(f));
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void theBuiltModulesHoldEveryKernelOfTheContractInBothPrecisions() throws IOException {
+        assumeTrue(Files.isDirectory(Path.of("kernels", "opencl")), "the repository's kernels/ is not beside the tests");
+        assumeTrue(Files.isRegularFile(BUILT.resolve("matmul.ptx")), "the build ran without nvcc: no PTX in " + BUILT);
+        for (String file : CudaModules.FILES) {
+            assertTrue(Files.isRegularFile(BUILT.resolve(file + ".ptx")), file + ".ptx missing");
+            assertTrue(Files.isRegularFile(BUILT.resolve(file + ".fatbin")), file + ".fatbin missing");
+        }
+        Set<String> cuda = ptxEntries();
+        Set<String> expected = new TreeSet<>();
+        for (String k : openClKernels()) {
+            if (!k.startsWith("matmul_")) {
+                expected.add(k);
+            }
+        }
+        for (String v : CudaBackend.GEMM_VARIANTS) {
+            expected.add("matmul_" + v);
+        }
+        Set<String> wanted = new TreeSet<>();
+        for (String k : expected) {
+            wanted.add(k + "_f32");
+            wanted.add(k + "_f64");
+        }
+        assertEquals(wanted, cuda, "the PTX entry points against the OpenCL kernels and CudaBackend.GEMM_VARIANTS");
+        String ptx = Files.readString(BUILT.resolve("tensor.ptx"));
+        assertTrue(ptx.contains(".target sm_75"), "PTX for compute_75");
+    }
+
+    @Test
+    void anEditedKernelIsCompiledOnceIntoTheCacheAndABrokenOneNamesItsFile(@TempDir Path tmp) throws IOException {
+        assumeTrue(CudaKernelsOnCpuTest.available("nvcc") || Files.isExecutable(Path.of("/usr/local/cuda/bin/nvcc")), "no nvcc");
+        Path kernels = tmp.resolve("kernels");
+        Files.createDirectories(kernels.resolve("cuda"));
+        for (String f : new String[] {"tensor.cu", "common.cuh"}) {
+            Files.copy(Path.of("kernels", "cuda", f), kernels.resolve("cuda").resolve(f));
+        }
+        String old = System.getProperty("scratchnet.cuda.cache");
+        System.setProperty("scratchnet.cuda.cache", tmp.resolve("cache").toString());
+        try {
+            KernelSource source = KernelSource.of(new BackendOptions(kernels, null));
+            Path first = CudaModules.compile(source, "tensor");
+            assertTrue(Files.readString(first).contains(".entry fill_f32("), "the PTX holds the kernels");
+            long modified = Files.getLastModifiedTime(first).toMillis();
+            assertEquals(first, CudaModules.compile(source, "tensor"), "the same source comes from the cache");
+            assertEquals(modified, Files.getLastModifiedTime(first).toMillis(), "and is not compiled again");
+
+            Path cu = kernels.resolve("cuda/tensor.cu");
+            Files.writeString(cu, Files.readString(cu).replace("x[i] = value;", "x[i] = value * 2;"));
+            Path second = CudaModules.compile(source, "tensor");
+            assertTrue(!second.equals(first), "an edited source gets a new cache entry");
+
+            Files.writeString(cu, Files.readString(cu).replace("x[i] = value * 2;", "x[i] = undeclared_thing;"));
+            KernelBuildException e = assertThrows(KernelBuildException.class, () -> CudaModules.compile(source, "tensor"));
+            String line = e.getMessage().split("\n")[0];
+            assertTrue(line.startsWith("CUDA kernels failed to build: nvcc could not compile " + cu), line);
+            assertTrue(line.contains("undeclared_thing"), line);
+        } finally {
+            if (old == null) {
+                System.clearProperty("scratchnet.cuda.cache");
+            } else {
+                System.setProperty("scratchnet.cuda.cache", old);
+            }
+        }
+    }
+
+    @Test
+    void ptxIsNulTerminatedForTheDriver() {
+        assertArrayEquals(new byte[] {'a', 'b', 0}, CudaModules.nulTerminated(new byte[] {'a', 'b'}));
+        assertArrayEquals(new byte[] {'a', 0}, CudaModules.nulTerminated(new byte[] {'a', 0}));
+    }
+
+    @Test
+    void theSoftmaxBlockIsAWholeNumberOfWarpsAtMost256() {
+        assertEquals(32, CudaBackend.softmaxBlock(1));
+        assertEquals(32, CudaBackend.softmaxBlock(32));
+        assertEquals(64, CudaBackend.softmaxBlock(33));
+        assertEquals(256, CudaBackend.softmaxBlock(5000));
+    }
+}
