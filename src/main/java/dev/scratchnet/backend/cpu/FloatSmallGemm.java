@@ -6,15 +6,16 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * fp32 C = alpha·op(A)·op(B) + beta·C for the narrow products of small networks (an output a few
  * vectors wide, any m and k), with the Vector API. op(B) is copied once into a k × n' buffer whose
- * rows are padded with zeros to whole vectors (this is also where Bᵀ is undone); then four rows of
- * A run together over two vectors of columns (4×2 accumulators, one vector load per row of B per
- * step of k), or one vector where one is left, and the rows left over at the end run one at a
- * time. Whole vectors of C are stored as vectors; only the last, partial vector of a row is stored
+ * rows are padded with zeros to whole vectors (this is also where Bᵀ is undone); then eight rows of
+ * A run together over two vectors of columns (8×2 accumulators: two vector loads of B feed sixteen
+ * multiply-adds), then four rows over two or one vector; the last, shorter group repeats its last
+ * row and stores only the rows that exist. Whole vectors of C are stored as vectors; only the last, partial vector of a row is stored
  * element by element.
  *
- * <p>Each tile is its own small method: C2 intrinsifies the vector operations only while a method
- * stays within its inlining budget (see docs/BENCHMARKS.md), so there is one method per shape
- * rather than one method with branches.
+ * <p>Each tile is its own method, large enough that C2 does not inline it into {@link #rows}: C2
+ * intrinsifies the vector operations only while a compiled method stays within its budget, and
+ * with the small tiles inlined, {@code rows} outgrew it and ran the vector code boxed (see
+ * docs/BENCHMARKS.md).
  */
 final class FloatSmallGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -23,7 +24,7 @@ final class FloatSmallGemm {
     /** Per-thread buffers, kept between calls. */
     static final class Scratch {
         float[] bp = new float[0];
-        final float[] tile = new float[4 * 2 * L];
+        final float[] tile = new float[8 * 2 * L];
     }
 
     private FloatSmallGemm() {
@@ -58,33 +59,37 @@ final class FloatSmallGemm {
         rows(transA, m, n, k, alpha, a, beta, c, null, bp, np, tile, rowBegin, rowEnd);
     }
 
-    /** As {@link #rows}, adding {@code bias[j]} to every element of column j (bias may be null). */
+    /**
+     * As {@link #rows}, adding {@code bias[j]} to every element of column j (bias may be null). Eight
+     * rows at a time over pairs of vectors, then four rows; a last group of fewer than four rows
+     * repeats its last row and stores only the rows that exist.
+     */
     static void rows(boolean transA, int m, int n, int k, float alpha, float[] a, float beta, float[] c, float[] bias,
                      float[] bp, int np, float[] tile, int rowBegin, int rowEnd) {
+        int last = rowEnd - 1;
         int i0 = rowBegin;
-        for (; i0 + 4 <= rowEnd; i0 += 4) {
-            int col = 0;
-            for (; col + 2 * L <= np; col += 2 * L) {
-                if (transA) {
-                    tile4x2T(a, m, i0, k, bp, np, col, tile);
-                } else {
-                    tile4x2(a, k, i0, bp, np, col, tile);
-                }
-                store(tile, 2 * L, 4, 2 * L, c, n, i0, col, alpha, beta, bias);
+        int pairs = np / (2 * L) * (2 * L);
+        for (; i0 + 8 <= rowEnd && pairs > 0; i0 += 8) {
+            for (int col = 0; col < pairs; col += 2 * L) {
+                tile8x2(transA, a, m, k, i0, last, bp, np, col, tile);
+                store(tile, 2 * L, 8, 2 * L, c, n, i0, col, alpha, beta, bias);
             }
-            if (col < np) {
-                if (transA) {
-                    tile4x1T(a, m, i0, k, bp, np, col, tile);
-                } else {
-                    tile4x1(a, k, i0, bp, np, col, tile);
-                }
+            for (int col = pairs; col < np; col += L) {
+                tile4x1(transA, a, m, k, i0, last, bp, np, col, tile);
                 store(tile, L, 4, L, c, n, i0, col, alpha, beta, bias);
+                tile4x1(transA, a, m, k, i0 + 4, last, bp, np, col, tile);
+                store(tile, L, 4, L, c, n, i0 + 4, col, alpha, beta, bias);
             }
         }
-        for (; i0 < rowEnd; i0++) {
-            for (int col = 0; col < np; col += L) {
-                tile1(a, transA, m, k, i0, bp, np, col, tile);
-                store(tile, L, 1, L, c, n, i0, col, alpha, beta, bias);
+        for (; i0 < rowEnd; i0 += 4) {
+            int rows = Math.min(4, rowEnd - i0);
+            for (int col = 0; col < pairs; col += 2 * L) {
+                tile4x2(transA, a, m, k, i0, last, bp, np, col, tile);
+                store(tile, 2 * L, rows, 2 * L, c, n, i0, col, alpha, beta, bias);
+            }
+            for (int col = pairs; col < np; col += L) {
+                tile4x1(transA, a, m, k, i0, last, bp, np, col, tile);
+                store(tile, L, rows, L, c, n, i0, col, alpha, beta, bias);
             }
         }
     }
@@ -113,27 +118,164 @@ final class FloatSmallGemm {
         }
     }
 
-    private static void tile4x2(float[] a, int k, int i0, float[] bp, int np, int col, float[] out) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        int a0 = i0 * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        for (int kk = 0; kk < k; kk++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
-            FloatVector b1 = FloatVector.fromArray(S, bp, kk * np + col + L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(S, a[a1 + kk]);
-            c10 = b0.fma(x, c10);
-            c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(S, a[a2 + kk]);
-            c20 = b0.fma(x, c20);
-            c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(S, a[a3 + kk]);
-            c30 = b0.fma(x, c30);
-            c31 = b1.fma(x, c31);
+
+
+    /**
+     * 8 rows of op(A) from i0 (rows past {@code last} repeat it) times 2 vectors of packed B at
+     * {@code col}: out holds the 8×2-vector tile row by row. Plain and transposed A are the two
+     * branches of one method, outside the k loop: the method is then too large for C2 to inline into
+     * its caller, so it is always compiled, with its vector operations intrinsified, on its own.
+     */
+    private static void tile8x2(boolean transA, float[] a, int m, int k, int i0, int last, float[] bp, int np, int col, float[] out) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        int r0 = Math.min(i0 + 0, last);
+        int r1 = Math.min(i0 + 1, last);
+        int r2 = Math.min(i0 + 2, last);
+        int r3 = Math.min(i0 + 3, last);
+        int r4 = Math.min(i0 + 4, last);
+        int r5 = Math.min(i0 + 5, last);
+        int r6 = Math.min(i0 + 6, last);
+        int r7 = Math.min(i0 + 7, last);
+        if (transA) {
+            for (int kk = 0; kk < k; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
+                FloatVector b1 = FloatVector.fromArray(S, bp, kk * np + col + 1 * L);
+                int ao = kk * m;
+                FloatVector x0 = FloatVector.broadcast(S, a[ao + r0]);
+                c00 = b0.fma(x0, c00);
+                c01 = b1.fma(x0, c01);
+                FloatVector x1 = FloatVector.broadcast(S, a[ao + r1]);
+                c10 = b0.fma(x1, c10);
+                c11 = b1.fma(x1, c11);
+                FloatVector x2 = FloatVector.broadcast(S, a[ao + r2]);
+                c20 = b0.fma(x2, c20);
+                c21 = b1.fma(x2, c21);
+                FloatVector x3 = FloatVector.broadcast(S, a[ao + r3]);
+                c30 = b0.fma(x3, c30);
+                c31 = b1.fma(x3, c31);
+                FloatVector x4 = FloatVector.broadcast(S, a[ao + r4]);
+                c40 = b0.fma(x4, c40);
+                c41 = b1.fma(x4, c41);
+                FloatVector x5 = FloatVector.broadcast(S, a[ao + r5]);
+                c50 = b0.fma(x5, c50);
+                c51 = b1.fma(x5, c51);
+                FloatVector x6 = FloatVector.broadcast(S, a[ao + r6]);
+                c60 = b0.fma(x6, c60);
+                c61 = b1.fma(x6, c61);
+                FloatVector x7 = FloatVector.broadcast(S, a[ao + r7]);
+                c70 = b0.fma(x7, c70);
+                c71 = b1.fma(x7, c71);
+            }
+        } else {
+            int a0 = r0 * k;
+            int a1 = r1 * k;
+            int a2 = r2 * k;
+            int a3 = r3 * k;
+            int a4 = r4 * k;
+            int a5 = r5 * k;
+            int a6 = r6 * k;
+            int a7 = r7 * k;
+            for (int kk = 0; kk < k; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
+                FloatVector b1 = FloatVector.fromArray(S, bp, kk * np + col + 1 * L);
+                FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
+                c00 = b0.fma(x0, c00);
+                c01 = b1.fma(x0, c01);
+                FloatVector x1 = FloatVector.broadcast(S, a[a1 + kk]);
+                c10 = b0.fma(x1, c10);
+                c11 = b1.fma(x1, c11);
+                FloatVector x2 = FloatVector.broadcast(S, a[a2 + kk]);
+                c20 = b0.fma(x2, c20);
+                c21 = b1.fma(x2, c21);
+                FloatVector x3 = FloatVector.broadcast(S, a[a3 + kk]);
+                c30 = b0.fma(x3, c30);
+                c31 = b1.fma(x3, c31);
+                FloatVector x4 = FloatVector.broadcast(S, a[a4 + kk]);
+                c40 = b0.fma(x4, c40);
+                c41 = b1.fma(x4, c41);
+                FloatVector x5 = FloatVector.broadcast(S, a[a5 + kk]);
+                c50 = b0.fma(x5, c50);
+                c51 = b1.fma(x5, c51);
+                FloatVector x6 = FloatVector.broadcast(S, a[a6 + kk]);
+                c60 = b0.fma(x6, c60);
+                c61 = b1.fma(x6, c61);
+                FloatVector x7 = FloatVector.broadcast(S, a[a7 + kk]);
+                c70 = b0.fma(x7, c70);
+                c71 = b1.fma(x7, c71);
+            }
         }
-        c00.intoArray(out, 0);
-        c01.intoArray(out, L);
+        c00.intoArray(out, 0 * L);
+        c01.intoArray(out, 1 * L);
+        c10.intoArray(out, 2 * L);
+        c11.intoArray(out, 3 * L);
+        c20.intoArray(out, 4 * L);
+        c21.intoArray(out, 5 * L);
+        c30.intoArray(out, 6 * L);
+        c31.intoArray(out, 7 * L);
+        c40.intoArray(out, 8 * L);
+        c41.intoArray(out, 9 * L);
+        c50.intoArray(out, 10 * L);
+        c51.intoArray(out, 11 * L);
+        c60.intoArray(out, 12 * L);
+        c61.intoArray(out, 13 * L);
+        c70.intoArray(out, 14 * L);
+        c71.intoArray(out, 15 * L);
+    }
+
+    /**
+     * 4 rows of op(A) from i0 (rows past {@code last} repeat it) times 2 vectors of packed B at
+     * {@code col}: out holds the 4×2-vector tile row by row. Plain and transposed A are the two
+     * branches of one method, outside the k loop: the method is then too large for C2 to inline into
+     * its caller, so it is always compiled, with its vector operations intrinsified, on its own.
+     */
+    private static void tile4x2(boolean transA, float[] a, int m, int k, int i0, int last, float[] bp, int np, int col, float[] out) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        int r0 = Math.min(i0 + 0, last);
+        int r1 = Math.min(i0 + 1, last);
+        int r2 = Math.min(i0 + 2, last);
+        int r3 = Math.min(i0 + 3, last);
+        if (transA) {
+            for (int kk = 0; kk < k; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
+                FloatVector b1 = FloatVector.fromArray(S, bp, kk * np + col + 1 * L);
+                int ao = kk * m;
+                FloatVector x0 = FloatVector.broadcast(S, a[ao + r0]);
+                c00 = b0.fma(x0, c00);
+                c01 = b1.fma(x0, c01);
+                FloatVector x1 = FloatVector.broadcast(S, a[ao + r1]);
+                c10 = b0.fma(x1, c10);
+                c11 = b1.fma(x1, c11);
+                FloatVector x2 = FloatVector.broadcast(S, a[ao + r2]);
+                c20 = b0.fma(x2, c20);
+                c21 = b1.fma(x2, c21);
+                FloatVector x3 = FloatVector.broadcast(S, a[ao + r3]);
+                c30 = b0.fma(x3, c30);
+                c31 = b1.fma(x3, c31);
+            }
+        } else {
+            int a0 = r0 * k;
+            int a1 = r1 * k;
+            int a2 = r2 * k;
+            int a3 = r3 * k;
+            for (int kk = 0; kk < k; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
+                FloatVector b1 = FloatVector.fromArray(S, bp, kk * np + col + 1 * L);
+                FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
+                c00 = b0.fma(x0, c00);
+                c01 = b1.fma(x0, c01);
+                FloatVector x1 = FloatVector.broadcast(S, a[a1 + kk]);
+                c10 = b0.fma(x1, c10);
+                c11 = b1.fma(x1, c11);
+                FloatVector x2 = FloatVector.broadcast(S, a[a2 + kk]);
+                c20 = b0.fma(x2, c20);
+                c21 = b1.fma(x2, c21);
+                FloatVector x3 = FloatVector.broadcast(S, a[a3 + kk]);
+                c30 = b0.fma(x3, c30);
+                c31 = b1.fma(x3, c31);
+            }
+        }
+        c00.intoArray(out, 0 * L);
+        c01.intoArray(out, 1 * L);
         c10.intoArray(out, 2 * L);
         c11.intoArray(out, 3 * L);
         c20.intoArray(out, 4 * L);
@@ -142,73 +284,51 @@ final class FloatSmallGemm {
         c31.intoArray(out, 7 * L);
     }
 
-    private static void tile4x2T(float[] a, int m, int i0, int k, float[] bp, int np, int col, float[] out) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        for (int kk = 0; kk < k; kk++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
-            FloatVector b1 = FloatVector.fromArray(S, bp, kk * np + col + L);
-            int ao = kk * m + i0;
-            FloatVector x = FloatVector.broadcast(S, a[ao]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(S, a[ao + 1]);
-            c10 = b0.fma(x, c10);
-            c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(S, a[ao + 2]);
-            c20 = b0.fma(x, c20);
-            c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(S, a[ao + 3]);
-            c30 = b0.fma(x, c30);
-            c31 = b1.fma(x, c31);
+    /**
+     * 4 rows of op(A) from i0 (rows past {@code last} repeat it) times 1 vector of packed B at
+     * {@code col}: out holds the 4×1-vector tile row by row. Plain and transposed A are the two
+     * branches of one method, outside the k loop: the method is then too large for C2 to inline into
+     * its caller, so it is always compiled, with its vector operations intrinsified, on its own.
+     */
+    private static void tile4x1(boolean transA, float[] a, int m, int k, int i0, int last, float[] bp, int np, int col, float[] out) {
+        FloatVector c00 = FloatVector.zero(S), c10 = c00, c20 = c00, c30 = c00;
+        int r0 = Math.min(i0 + 0, last);
+        int r1 = Math.min(i0 + 1, last);
+        int r2 = Math.min(i0 + 2, last);
+        int r3 = Math.min(i0 + 3, last);
+        if (transA) {
+            for (int kk = 0; kk < k; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
+                int ao = kk * m;
+                FloatVector x0 = FloatVector.broadcast(S, a[ao + r0]);
+                c00 = b0.fma(x0, c00);
+                FloatVector x1 = FloatVector.broadcast(S, a[ao + r1]);
+                c10 = b0.fma(x1, c10);
+                FloatVector x2 = FloatVector.broadcast(S, a[ao + r2]);
+                c20 = b0.fma(x2, c20);
+                FloatVector x3 = FloatVector.broadcast(S, a[ao + r3]);
+                c30 = b0.fma(x3, c30);
+            }
+        } else {
+            int a0 = r0 * k;
+            int a1 = r1 * k;
+            int a2 = r2 * k;
+            int a3 = r3 * k;
+            for (int kk = 0; kk < k; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
+                FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
+                c00 = b0.fma(x0, c00);
+                FloatVector x1 = FloatVector.broadcast(S, a[a1 + kk]);
+                c10 = b0.fma(x1, c10);
+                FloatVector x2 = FloatVector.broadcast(S, a[a2 + kk]);
+                c20 = b0.fma(x2, c20);
+                FloatVector x3 = FloatVector.broadcast(S, a[a3 + kk]);
+                c30 = b0.fma(x3, c30);
+            }
         }
-        c00.intoArray(out, 0);
-        c01.intoArray(out, L);
-        c10.intoArray(out, 2 * L);
-        c11.intoArray(out, 3 * L);
-        c20.intoArray(out, 4 * L);
-        c21.intoArray(out, 5 * L);
-        c30.intoArray(out, 6 * L);
-        c31.intoArray(out, 7 * L);
-    }
-
-    private static void tile4x1(float[] a, int k, int i0, float[] bp, int np, int col, float[] out) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-        int a0 = i0 * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        for (int kk = 0; kk < k; kk++) {
-            FloatVector bv = FloatVector.fromArray(S, bp, kk * np + col);
-            c0 = bv.fma(FloatVector.broadcast(S, a[a0 + kk]), c0);
-            c1 = bv.fma(FloatVector.broadcast(S, a[a1 + kk]), c1);
-            c2 = bv.fma(FloatVector.broadcast(S, a[a2 + kk]), c2);
-            c3 = bv.fma(FloatVector.broadcast(S, a[a3 + kk]), c3);
-        }
-        c0.intoArray(out, 0);
-        c1.intoArray(out, L);
-        c2.intoArray(out, 2 * L);
-        c3.intoArray(out, 3 * L);
-    }
-
-    private static void tile4x1T(float[] a, int m, int i0, int k, float[] bp, int np, int col, float[] out) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-        for (int kk = 0; kk < k; kk++) {
-            FloatVector bv = FloatVector.fromArray(S, bp, kk * np + col);
-            int ao = kk * m + i0;
-            c0 = bv.fma(FloatVector.broadcast(S, a[ao]), c0);
-            c1 = bv.fma(FloatVector.broadcast(S, a[ao + 1]), c1);
-            c2 = bv.fma(FloatVector.broadcast(S, a[ao + 2]), c2);
-            c3 = bv.fma(FloatVector.broadcast(S, a[ao + 3]), c3);
-        }
-        c0.intoArray(out, 0);
-        c1.intoArray(out, L);
-        c2.intoArray(out, 2 * L);
-        c3.intoArray(out, 3 * L);
-    }
-
-    private static void tile1(float[] a, boolean transA, int m, int k, int i, float[] bp, int np, int col, float[] out) {
-        FloatVector c0 = FloatVector.zero(S);
-        for (int kk = 0; kk < k; kk++) {
-            float x = transA ? a[kk * m + i] : a[i * k + kk];
-            c0 = FloatVector.fromArray(S, bp, kk * np + col).fma(FloatVector.broadcast(S, x), c0);
-        }
-        c0.intoArray(out, 0);
+        c00.intoArray(out, 0 * L);
+        c10.intoArray(out, 1 * L);
+        c20.intoArray(out, 2 * L);
+        c30.intoArray(out, 3 * L);
     }
 }
