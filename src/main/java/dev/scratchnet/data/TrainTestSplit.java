@@ -35,6 +35,11 @@ public final class TrainTestSplit {
             this.train = train;
             this.test = test;
         }
+
+        /** Two data sets that are already split (a test set of their own). */
+        public static Split of(Dataset train, Dataset test) {
+            return new Split(train, test);
+        }
     }
 
     private TrainTestSplit() {

@@ -144,4 +144,34 @@ class MainTest {
         assertTrue(((String) r[1]).startsWith("scratchnet: the opencl backend cannot run here: no OpenCL platform"), (String) r[1]);
         assertEquals(1, ((String) r[1]).lines().count(), "one line: " + r[1]);
     }
+
+    @Test
+    void trainLearnsMoonsAndWritesItsHistory(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("moons.json");
+        Object[] r = run("train", "--data", "moons:400:0.1", "--hidden", "16,16", "--epochs", "40", "--lr", "0.01",
+                "--backend", "cpu", "--json", json.toString(), "--plots", dir.toString());
+        assertEquals(0, r[0], (String) r[2]);
+        String out = (String) r[1];
+        assertTrue(out.contains("network: 2 → 16 (relu) → 16 (relu) → 2 (softmax), 354 parameters, adam"), out);
+        assertEquals(40, out.lines().filter(l -> l.startsWith("epoch ")).count(), out);
+        JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertTrue(o.get("test_accuracy").getAsDouble() > 0.95, "moons test accuracy " + o.get("test_accuracy"));
+        assertEquals(40, o.getAsJsonArray("train_loss").size());
+        for (String png : new String[] {"train-loss.png", "train-accuracy.png", "train-confusion-matrix.png"}) {
+            assertTrue(Files.size(dir.resolve(png)) > 1000, png);
+        }
+    }
+
+    @Test
+    void trainNamesABadDataSpecInOneLine() {
+        Object[] r = run("train", "--data", "cifar10", "--backend", "cpu");
+        assertEquals(1, r[0]);
+        assertEquals("scratchnet: unknown --data 'cifar10': expected xor, moons[:N[:NOISE]], digits, "
+                + "idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS] or fashion-mnist\n", r[2]);
+        r = run("train", "--data", "idx:/nonexistent/images.gz,/nonexistent/labels.gz", "--backend", "cpu");
+        assertEquals(1, r[0]);
+        assertEquals("scratchnet: /nonexistent/images.gz: no such file\n", r[2]);
+        r = run("train", "--data", "moons:many", "--backend", "cpu");
+        assertEquals("scratchnet: --data moons:many: 'many' is not a whole number\n", r[2]);
+    }
 }
