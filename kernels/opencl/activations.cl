@@ -5,30 +5,11 @@
  *   activation_backward  dZ = dA * f'(from the output a)   1-D over n; dZ may be dA
  *   add_row_vector       c[i][j] += bias[j]                1-D over rows * cols
  *
- * Codes (act): 0 identity, 1 sigmoid, 2 ReLU, 3 tanh, 4 leaky ReLU (slope act_param).
+ * Codes (act): 0 identity, 1 sigmoid, 2 ReLU, 3 tanh, 4 leaky ReLU (slope act_param); the functions
+ * themselves are in common.cl.
  * Sigmoid is 1 / (1 + exp(-z)) exactly as the notebooks write it: for very negative z, exp
  * overflows to infinity and the result is 0, not NaN.
  */
-
-inline REAL act_apply(int act, REAL param, REAL z) {
-    switch (act) {
-        case 1: return (REAL) 1 / ((REAL) 1 + exp(-z));
-        case 2: return z > 0 ? z : (REAL) 0;
-        case 3: return tanh(z);
-        case 4: return z > 0 ? z : param * z;
-        default: return z;
-    }
-}
-
-inline REAL act_derivative(int act, REAL param, REAL a) {
-    switch (act) {
-        case 1: return a * ((REAL) 1 - a);
-        case 2: return a > 0 ? (REAL) 1 : (REAL) 0;
-        case 3: return (REAL) 1 - a * a;
-        case 4: return a > 0 ? (REAL) 1 : param;
-        default: return (REAL) 1;
-    }
-}
 
 __kernel void activation_forward(int n, int act, REAL act_param, __global const REAL* z, __global REAL* a) {
     int i = get_global_id(0);

@@ -63,19 +63,6 @@ __kernel void sum_columns_final(int chunks, int cols, REAL alpha, REAL beta, __g
     }
 }
 
-inline REAL group_sum(__local REAL* scratch, REAL v) {
-    int lid = get_local_id(0);
-    scratch[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = get_local_size(0) / 2; s > 0; s >>= 1) {
-        if (lid < s) {
-            scratch[lid] += scratch[lid + s];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    return scratch[0];
-}
-
 __kernel void sum_into(int n, REAL scale, __global const REAL* values, __global REAL* acc, int slot,
                        __local REAL* scratch) {
     int lid = get_local_id(0);

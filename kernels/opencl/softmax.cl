@@ -7,39 +7,9 @@
  * The host picks the work-group size: the next power of two at or above the row length, at most
  * the device's limit (256 at most), so a 2-column row does not occupy 256 work-items and a
  * 5000-column row is read by the whole group. The maximum and the sums are tree reductions in
- * local memory (`scratch`, one REAL per work-item). Each element is read and written by the same
+ * local memory (`scratch`, one REAL per work-item: group_max and group_sum in common.cl). Each element is read and written by the same
  * work-item in every pass, so the op may run in place.
  */
-
-inline REAL reduce_max(__local REAL* scratch, REAL v) {
-    int lid = get_local_id(0);
-    scratch[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = get_local_size(0) / 2; s > 0; s >>= 1) {
-        if (lid < s) {
-            scratch[lid] = fmax(scratch[lid], scratch[lid + s]);
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    REAL r = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return r;
-}
-
-inline REAL reduce_sum(__local REAL* scratch, REAL v) {
-    int lid = get_local_id(0);
-    scratch[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = get_local_size(0) / 2; s > 0; s >>= 1) {
-        if (lid < s) {
-            scratch[lid] += scratch[lid + s];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    REAL r = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return r;
-}
 
 __kernel void softmax_rows(int rows, int cols, __global const REAL* z, __global REAL* p, __local REAL* scratch) {
     int row = get_group_id(0);
@@ -54,14 +24,14 @@ __kernel void softmax_rows(int rows, int cols, __global const REAL* z, __global 
     for (int j = lid; j < cols; j += ls) {
         m = fmax(m, zr[j]);
     }
-    m = reduce_max(scratch, m);
+    m = group_max(scratch, m);
     REAL sum = 0;
     for (int j = lid; j < cols; j += ls) {
         REAL e = exp(zr[j] - m);
         pr[j] = e;
         sum += e;
     }
-    sum = reduce_sum(scratch, sum);
+    sum = group_sum(scratch, sum);
     for (int j = lid; j < cols; j += ls) {
         pr[j] = pr[j] / sum;
     }
@@ -80,7 +50,7 @@ __kernel void softmax_backward(int rows, int cols, __global const REAL* p, __glo
     for (int j = lid; j < cols; j += ls) {
         dot += dP[off + j] * p[off + j];
     }
-    dot = reduce_sum(scratch, dot);
+    dot = group_sum(scratch, dot);
     for (int j = lid; j < cols; j += ls) {
         dZ[off + j] = p[off + j] * (dP[off + j] - dot);
     }

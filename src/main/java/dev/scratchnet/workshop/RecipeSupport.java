@@ -49,6 +49,24 @@ final class RecipeSupport {
         }
     }
 
+    /**
+     * What seed 000 prints after training on XOR (predictions, actual labels, accuracy), the note
+     * when it did not learn, and the loss and decision-boundary plots. Returns the accuracy.
+     */
+    static double reportXor(RecipeContext ctx, Recipe recipe, Network net, Dataset xor, String workingSetting,
+                            String lossTitle, String boundaryTitle, List<Double> losses, int[] predictionsOut) {
+        int[] predictions = net.predictLabels(xor.features());
+        System.arraycopy(predictions, 0, predictionsOut, 0, predictions.length);
+        double accuracy = correct(predictions, xor.labels()) / (double) xor.size();
+        ctx.out.println("Predictions: " + dev.scratchnet.report.PythonFormat.array(predictions));
+        ctx.out.println("Actual:      " + dev.scratchnet.report.PythonFormat.array(xor.labels()));
+        ctx.out.println("Accuracy: " + PercentFormat.of(accuracy));
+        noteIfNotLearned(ctx, accuracy, "XOR", workingSetting);
+        lossPlot(ctx, recipe, lossTitle, losses);
+        boundaryPlot(ctx, recipe, boundaryTitle, xor, net, 0.1);
+        return accuracy;
+    }
+
     static int correct(int[] predicted, int[] truth) {
         int c = 0;
         for (int i = 0; i < truth.length; i++) {

@@ -60,16 +60,11 @@ final class XorMultilayerRecipe implements Recipe {
                         }
                     })
                     .build().fit(net, xor, null);
-            int[] predictions = net.predictLabels(xor.features());
-            double accuracy = RecipeSupport.correct(predictions, xor.labels()) / 4.0;
-            ctx.out.println("Predictions: " + PythonFormat.array(predictions));
-            ctx.out.println("Actual:      " + PythonFormat.array(xor.labels()));
-            ctx.out.println("Accuracy: " + RecipeSupport.PercentFormat.of(accuracy));
-            RecipeSupport.noteIfNotLearned(ctx, accuracy, "XOR", "--seed 1");
-            RecipeSupport.lossPlot(ctx, this, "Loss over epochs", h.trainLoss());
+            int[] predictions = new int[xor.size()];
+            double accuracy = RecipeSupport.reportXor(ctx, this, net, xor, "--seed 1", "Loss over epochs",
+                    "Decision Boundary for XOR Problem (Multi-Layer Network)", h.trainLoss(), predictions);
             RecipeSupport.curvesPlot(ctx, this, "accuracy", "Accuracy over epochs", "Accuracy (%)",
                     Map.of("Accuracy", h.trainAccuracy().stream().map(a -> a * 100).collect(java.util.stream.Collectors.toList())), false);
-            RecipeSupport.boundaryPlot(ctx, this, "Decision Boundary for XOR Problem (Multi-Layer Network)", xor, net, 0.1);
             Map<String, Object> json = ctx.json(this);
             json.put("lr", lr);
             json.put("epochs", epochs);

@@ -55,14 +55,9 @@ final class XorScratchRecipe implements Recipe {
                         }
                     })
                     .build().fit(net, xor, null);
-            int[] predictions = net.predictLabels(xor.features());
-            double accuracy = RecipeSupport.correct(predictions, xor.labels()) / 4.0;
-            ctx.out.println("Predictions: " + PythonFormat.array(predictions));
-            ctx.out.println("Actual:      " + PythonFormat.array(xor.labels()));
-            ctx.out.println("Accuracy: " + RecipeSupport.PercentFormat.of(accuracy));
-            RecipeSupport.noteIfNotLearned(ctx, accuracy, "XOR", "--hidden 8");
-            RecipeSupport.lossPlot(ctx, this, "Loss over training epochs", h.trainLoss());
-            RecipeSupport.boundaryPlot(ctx, this, "Decision Boundary for XOR Problem", xor, net, 0.1);
+            int[] predictions = new int[xor.size()];
+            double accuracy = RecipeSupport.reportXor(ctx, this, net, xor, "--hidden 8", "Loss over training epochs",
+                    "Decision Boundary for XOR Problem", h.trainLoss(), predictions);
             Map<String, Object> json = ctx.json(this);
             json.put("lr", lr);
             json.put("epochs", epochs);

@@ -39,7 +39,7 @@ public final class OpenClBackend extends AbstractBackend {
     /** The matmul variants; the first is the one training uses. */
     public static final List<String> GEMM_VARIANTS = List.of("regblock", "tiled", "naive");
     /** The kernel files, in the order they are compiled together (later files use earlier ones). */
-    static final String[] FILES = {"tensor.cl", "activations.cl", "softmax.cl", "loss.cl", "reduce.cl", "optim.cl", "matmul.cl"};
+    static final String[] FILES = {"common.cl", "tensor.cl", "activations.cl", "softmax.cl", "loss.cl", "reduce.cl", "optim.cl", "matmul.cl"};
     private static final int LOCAL_1D = 256;
     private static final int TILE = 16;
     private static final int BLOCK = 64;
