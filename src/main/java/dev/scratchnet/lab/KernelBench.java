@@ -168,7 +168,8 @@ public final class KernelBench {
         return new BenchResult(op, "kernel", p, size, ms, bytes / (ms * 1e-3) / 1e9, "GB/s", false);
     }
 
-    static Matrix random(Random r, int rows, int cols) {
+    /** A rows × cols matrix of uniform values in [-1, 1). */
+    public static Matrix random(Random r, int rows, int cols) {
         Matrix m = new Matrix(rows, cols);
         double[] d = m.data();
         for (int i = 0; i < d.length; i++) {

@@ -168,7 +168,7 @@ public final class Trainer {
                     step(net, xin, yin, rowLoss.topRows(rows), acc);
                 }
                 if (test != null) {
-                    accumulate(net, xt, yt, rowLoss.topRows(testRows), acc, 2, 3);
+                    accumulate(net, loss, xt, yt, rowLoss.topRows(testRows), acc, 2, 3);
                 }
                 be.download(acc, host);
                 double trainLoss = host[0] / loss.kind().normalizer(n, outputs);
@@ -204,7 +204,8 @@ public final class Trainer {
     }
 
     /** Forward and loss on (x, y) without training: summed row losses into lossSlot, correct count into countSlot. */
-    private void accumulate(Network net, Tensor x, Tensor y, Tensor rowLoss, Tensor acc, int lossSlot, int countSlot) {
+    private static void accumulate(Network net, Loss loss, Tensor x, Tensor y, Tensor rowLoss, Tensor acc, int lossSlot,
+                                   int countSlot) {
         Backend be = net.backend();
         Tensor out = net.forward(x);
         be.lossAndGradient(loss.kind(), loss.epsilon(), out, y, 1.0, net.outputGradient(x.rows()), rowLoss);
@@ -222,10 +223,7 @@ public final class Trainer {
              Tensor y = be.upload(data.targets(outputs), p);
              Tensor rowLoss = be.zeros(data.size(), 1, p);
              Tensor acc = be.zeros(1, 2, p)) {
-            Tensor out = net.forward(x);
-            be.lossAndGradient(loss.kind(), loss.epsilon(), out, y, 1.0, net.outputGradient(x.rows()), rowLoss);
-            be.sumInto(rowLoss, 1.0, acc, 0);
-            be.countCorrect(out, y, acc, 1);
+            accumulate(net, loss, x, y, rowLoss, acc, 0, 1);
             double[] host = new double[2];
             be.download(acc, host);
             return new Metrics(host[0] / loss.kind().normalizer(data.size(), outputs), host[1] / data.size());

@@ -1,6 +1,5 @@
 package dev.scratchnet.workshop;
 
-import dev.scratchnet.backend.Matrix;
 import dev.scratchnet.data.Dataset;
 import dev.scratchnet.nn.Network;
 import dev.scratchnet.random.NumpyRandom;
@@ -83,14 +82,6 @@ final class RecipeSupport {
             ctx.out.println("note: " + (ctx.settings.isNotebooks() ? "as the notebook writes it, this network" : "with these settings, the network")
                     + " stops at " + PercentFormat.of(accuracy) + " on " + task + "; " + workingSetting + " learns it (100%)");
         }
-    }
-
-    static List<Double> asList(Matrix column) {
-        List<Double> out = new java.util.ArrayList<>();
-        for (double v : column.data()) {
-            out.add(v);
-        }
-        return out;
     }
 
     /** Percentages as the notebooks print them: {@code f"{acc * 100:.2f}%"}. */

@@ -38,7 +38,6 @@ final class CudaModules {
     private final String origin;
 
     CudaModules(KernelSource source) {
-        List<String> from = new ArrayList<>();
         for (String file : FILES) {
             byte[] image;
             String what;
@@ -65,13 +64,8 @@ final class CudaModules {
             }
             modules.add(module);
             moduleOf.put(file, module);
-            from.add(what);
         }
         origin = source.directory() == null ? "the jar" : source.directory().resolve("cuda").toString();
-    }
-
-    String origin() {
-        return origin;
     }
 
     /** The function {@code name} (with its _f32/_f64 suffix) from the module of {@code file}. */

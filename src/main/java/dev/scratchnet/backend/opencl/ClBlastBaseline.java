@@ -1,6 +1,5 @@
 package dev.scratchnet.backend.opencl;
 
-import dev.scratchnet.backend.Matrix;
 import dev.scratchnet.backend.Precision;
 import dev.scratchnet.backend.Tensor;
 import dev.scratchnet.lab.Baseline;
@@ -54,7 +53,7 @@ public final class ClBlastBaseline implements Baseline {
                 continue;
             }
             for (int n : sizes) {
-                try (Tensor a = backend.upload(random(r, n), p); Tensor b = backend.upload(random(r, n), p);
+                try (Tensor a = backend.upload(KernelBench.random(r, n, n), p); Tensor b = backend.upload(KernelBench.random(r, n, n), p);
                      Tensor c = backend.zeros(n, n, p)) {
                     Runnable gemm = () -> check(p == Precision.FP32
                             ? CLBlast.CLBlastSgemm(CLBlastLayout.CLBlastLayoutRowMajor, CLBlastTranspose.CLBlastTransposeNo,
@@ -78,11 +77,4 @@ public final class ClBlastBaseline implements Baseline {
         }
     }
 
-    private static Matrix random(Random r, int n) {
-        Matrix m = new Matrix(n, n);
-        for (int i = 0; i < m.size(); i++) {
-            m.data()[i] = r.nextDouble() * 2 - 1;
-        }
-        return m;
-    }
 }

@@ -138,11 +138,6 @@ public final class OpenClBackend extends AbstractBackend {
         return GEMM_VARIANTS;
     }
 
-    /** Where the kernels come from, for messages and the kernel lab. */
-    public KernelSource kernelSource() {
-        return source;
-    }
-
     cl_context context() {
         return context;
     }
