@@ -1,6 +1,7 @@
 package dev.scratchnet.cli;
 
 import com.google.gson.GsonBuilder;
+import dev.scratchnet.io.AtomicFile;
 import dev.scratchnet.backend.Backend;
 import dev.scratchnet.backend.Backends;
 import dev.scratchnet.backend.Precision;
@@ -14,12 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -91,19 +87,10 @@ final class WorkshopCommand implements Runnable {
         }
     }
 
+    /** Writes {@code value} as JSON, whole or not at all ({@link AtomicFile}). */
     static void writeJson(Path file, Object value) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(value, w);
-                w.write('\n');
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        String text = new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(value) + "\n";
+        AtomicFile.writeString(file, text);
     }
 
     static List<String> names() {

@@ -1,5 +1,7 @@
 package dev.scratchnet.report;
 
+import dev.scratchnet.io.AtomicFile;
+
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -9,7 +11,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /** A white PNG canvas with antialiased text, and the axis drawing the Java2D plots share. */
@@ -93,10 +94,10 @@ final class Canvas {
 
     void write(Path file) {
         g.dispose();
-        try {
-            ImageIO.write(image, "png", file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFile.write(file, out -> {
+            if (!ImageIO.write(image, "png", out)) {
+                throw new IOException("no PNG writer in this Java runtime");
+            }
+        });
     }
 }
