@@ -3,7 +3,7 @@
 // geometry the Java host (CudaBackend) uses. Prints one line per failure and a summary line
 // "N passed, M failed"; exits 1 on any failure.
 //
-//   g++ -std=c++17 -O1 -I kernels/cuda -include src/test/cuda/cuda_on_cpu.h \
+//   g++ -std=c++17 -O1 -I kernels/cuda -I native/cuda-emulator -include cuda_on_cpu.h
 //       src/test/cuda/kernels_on_cpu_test.cpp -o kernels_on_cpu_test && ./kernels_on_cpu_test
 #include "cuda_on_cpu.h"
 

@@ -12,8 +12,8 @@ import java.util.Locale;
 
 /**
  * Which backends exist, which can run here, and which one to use. {@code auto} takes CUDA where a
- * driver and a device answer, else an OpenCL GPU, else the CPU backend, and says in one line what it
- * chose and why it passed over the others. Probing never throws.
+ * driver and a GPU answer (never scratchnet's emulated driver), else an OpenCL GPU, else the CPU
+ * backend, and says in one line what it chose and why it passed over the others. Probing never throws.
  */
 public final class Backends {
     public static final List<String> NAMES = List.of("cpu", "opencl", "cuda");
@@ -71,7 +71,10 @@ public final class Backends {
         }
         List<String> passed = new ArrayList<>();
         Probe cuda = probe("cuda");
-        if (cuda.available) {
+        if (cuda.available && !cuda.hasGpu()) {
+            // scratchnet's emulated driver: never chosen unless asked for by name
+            passed.add("cuda (" + cuda.devices.get(0).name + ": use --backend cuda to run on it)");
+        } else if (cuda.available) {
             try {
                 Backend b = create("cuda", options);
                 return new Selection(b, "backend: cuda (" + b.deviceName() + ")");

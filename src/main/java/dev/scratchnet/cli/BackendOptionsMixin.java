@@ -1,7 +1,9 @@
 package dev.scratchnet.cli;
 
+import dev.scratchnet.backend.Backend;
 import dev.scratchnet.backend.BackendOptions;
 import dev.scratchnet.backend.Backends;
+import dev.scratchnet.backend.cuda.CudaBackend;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -31,5 +33,13 @@ final class BackendOptionsMixin {
         Backends.Selection s = Backends.select(backend, options());
         log.println(s.explanation);
         return s;
+    }
+
+    /** Timings from scratchnet's emulated CUDA driver would be the CPU's: a command that reports speed refuses them. */
+    static void refuseTimingsOnEmulation(Backend be, String command) {
+        if (be instanceof CudaBackend && ((CudaBackend) be).emulated()) {
+            throw new IllegalArgumentException(command + " reports speed, and " + be.deviceName() + " is scratchnet's emulated"
+                    + " driver, whose kernels run on the CPU: its timings say nothing about a GPU (use it for kernels check)");
+        }
     }
 }

@@ -33,7 +33,7 @@ final class DevicesCommand implements Runnable {
     /** What {@code --backend auto} would pick, from the probes alone. */
     static String autoChoice(List<Probe> probes) {
         for (Probe p : probes) {
-            if (p.backend.equals("cuda") && p.available) {
+            if (p.backend.equals("cuda") && p.available && p.hasGpu()) {
                 return "cuda";
             }
         }

@@ -127,6 +127,7 @@ final class KernelsCommand implements Runnable {
             }
             Backends.Selection s = backend.select(out);
             try (Backend be = s.backend) {
+                BackendOptionsMixin.refuseTimingsOnEmulation(be, "kernels bench");
                 List<Precision> ps = precisions(precision);
                 if (op.equals("matmul") || op.equals("all")) {
                     List<String> vs = variants == null ? be.gemmVariants() : variants;

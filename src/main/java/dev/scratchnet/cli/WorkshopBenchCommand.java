@@ -55,6 +55,7 @@ final class WorkshopBenchCommand implements Runnable {
         Backends.Selection s = backend.select(out);
         Map<String, double[]> ours = new LinkedHashMap<>();
         try (Backend be = s.backend) {
+            BackendOptionsMixin.refuseTimingsOnEmulation(be, "workshop bench");
             RecipeSettings settings = new RecipeSettings(Precision.parse(precision), null, null, null, null);
             for (String name : names) {
                 Recipe r = Workshop.find(name);

@@ -55,6 +55,7 @@ public final class CudaBackend extends AbstractBackend {
     private final int sms;
     private final int clockKhz;
     private final long totalMemory;
+    private final boolean emulated;
     private final Map<Long, ArrayDeque<CUdeviceptr>> pool = new HashMap<>();
     private long pooledBytes;
     private final Map<Precision, CudaTensor> partials = new EnumMap<>(Precision.class);
@@ -76,13 +77,14 @@ public final class CudaBackend extends AbstractBackend {
         CudaErrors.check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "creating a CUDA context");
         CudaErrors.check(JCudaDriver.cuCtxSetCurrent(context), "making the CUDA context current");
         this.name = probe.devices.get(index).name;
+        this.emulated = CudaProbe.isEmulated(name);
         this.totalMemory = probe.devices.get(index).memoryBytes;
         this.major = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
         this.minor = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
         this.sms = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         this.clockKhz = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE);
         try {
-            this.modules = new CudaModules(KernelSource.of(options));
+            this.modules = new CudaModules(KernelSource.of(options), emulated);
         } catch (RuntimeException e) {
             JCudaDriver.cuDevicePrimaryCtxRelease(device);
             throw e;
@@ -104,6 +106,14 @@ public final class CudaBackend extends AbstractBackend {
         return true;
     }
 
+    /**
+     * Whether this runs on scratchnet's emulated driver (kernels on the CPU, see native/cuda-emulator):
+     * right or wrong answers mean what they mean on a GPU, timings mean nothing.
+     */
+    public boolean emulated() {
+        return emulated;
+    }
+
     @Override
     public List<String> gemmVariants() {
         return GEMM_VARIANTS;
@@ -115,6 +125,9 @@ public final class CudaBackend extends AbstractBackend {
      */
     @Override
     public double peakGflops(Precision p) {
+        if (emulated) {
+            return Double.NaN;
+        }
         int fp32PerSm = major >= 9 || (major == 8 && minor > 0) ? 128 : 64;
         int fp64PerSm = major == 9 || (major == 8 && minor == 0) ? fp32PerSm / 2 : major == 7 && minor == 0 ? 32 : fp32PerSm / 32;
         int units = p == Precision.FP32 ? fp32PerSm : fp64PerSm;

@@ -1,8 +1,13 @@
 package dev.scratchnet.backend.cuda;
 
 import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
 
-/** CUDA driver result codes as one line a user can act on. */
+/**
+ * CUDA driver result codes as one line a user can act on: the code's name, the driver's own text
+ * for it (cuGetErrorString; scratchnet's emulated driver adds what it saw: the kernel, the argument,
+ * the allocation), and what to do about it.
+ */
 final class CudaErrors {
     private CudaErrors() {
     }
@@ -16,6 +21,10 @@ final class CudaErrors {
 
     static String explain(int result) {
         String name = CUresult.stringFor(result);
+        String text = driverText(result);
+        if (text != null && !text.isBlank()) {
+            name += ": " + text.strip().replace('\n', ' ');
+        }
         switch (result) {
             case CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION:
                 return name + " (the driver is older than the PTX: nvcc 13 writes PTX 9.0, which needs a driver of CUDA 13"
@@ -31,6 +40,16 @@ final class CudaErrors {
                 return name + " (a kernel failed while running; the context cannot be used any more)";
             default:
                 return name;
+        }
+    }
+
+    /** The driver's description of {@code result}, or null when it has none (or cannot be asked). */
+    static String driverText(int result) {
+        try {
+            String[] text = new String[1];
+            return JCudaDriver.cuGetErrorString(result, text) == CUresult.CUDA_SUCCESS ? text[0] : null;
+        } catch (LinkageError e) {
+            return null;
         }
     }
 }

@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * made during the build (machine code for sm_80 and sm_90), else its PTX (NUL-terminated, for the
  * driver to compile). From a directory ({@code --kernels DIR}): each {@code .cu} compiled with nvcc
  * to PTX into a cache keyed by the SHA-256 of the source and common.cuh, so an edited kernel is
- * compiled once and runs on the next start.
+ * compiled once and runs on the next start. On scratchnet's emulated driver, a jar built without
+ * nvcc offers the stand-in images the emulator's build wrote ({@code kernels/cuda/*.emu}); no other
+ * driver is given them.
  */
 final class CudaModules {
     /** The kernel files, as in kernels/cuda. */
@@ -37,7 +39,7 @@ final class CudaModules {
     private final Map<String, CUmodule> moduleOf = new HashMap<>();
     private final String origin;
 
-    CudaModules(KernelSource source) {
+    CudaModules(KernelSource source, boolean emulated) {
         for (String file : FILES) {
             byte[] image;
             String what;
@@ -47,14 +49,16 @@ final class CudaModules {
                 what = ptx.toString();
             } else {
                 byte[] fatbin = source.readBytesOrNull("cuda/" + file + ".fatbin");
-                byte[] ptx = source.readBytesOrNull("cuda/" + file + ".ptx");
-                if (fatbin == null && ptx == null) {
+                byte[] ptx = fatbin != null ? null : source.readBytesOrNull("cuda/" + file + ".ptx");
+                byte[] emu = fatbin != null || ptx != null || !emulated ? null : source.readBytesOrNull("cuda/" + file + ".emu");
+                if (fatbin == null && ptx == null && emu == null) {
                     throw new IllegalStateException("CUDA kernels not built: this build of scratchnet ran without nvcc, so the jar has"
                             + " no kernels/cuda/" + file + ".fatbin; install the CUDA toolkit and rebuild (mvn package), or start with"
                             + " --kernels DIR to compile them now");
                 }
-                image = fatbin != null ? fatbin : nulTerminated(ptx);
-                what = source.origin("cuda/" + file + (fatbin != null ? ".fatbin" : ".ptx"));
+                String kind = fatbin != null ? ".fatbin" : ptx != null ? ".ptx" : ".emu";
+                image = fatbin != null ? fatbin : nulTerminated(ptx != null ? ptx : emu);
+                what = source.origin("cuda/" + file + kind);
             }
             CUmodule module = new CUmodule();
             int result = JCudaDriver.cuModuleLoadData(module, image);

@@ -15,8 +15,18 @@ import java.util.List;
  * native library fails to link: {@link LinkageError}), no device, or a driver that will not start
  * all become the reason line of an unavailable {@link Probe}. The result is computed once, since a
  * failed JCuda class initialisation cannot be retried in the same JVM.
+ *
+ * <p>The libcuda.so.1 the JVM loaded may be scratchnet's emulated driver (native/cuda-emulator),
+ * whose devices' names say {@value #EMULATED}. Its devices are listed with the type "EMU", never
+ * as GPUs (so {@code auto} passes over them), and it is used only when asked for with
+ * {@code SCRATCHNET_CUDA_DRIVER=emulated}.
  */
 public final class CudaProbe {
+    /** What the emulated driver's device names say. */
+    public static final String EMULATED = "emulated on the CPU";
+    /** The environment variable that opts in to the emulated driver. */
+    public static final String DRIVER_VARIABLE = "SCRATCHNET_CUDA_DRIVER";
+
     private static Probe probe;
 
     private CudaProbe() {
@@ -46,7 +56,7 @@ public final class CudaProbe {
             return Probe.unavailable("cuda", "the NVIDIA driver reports no CUDA device");
         }
         if (err != CUresult.CUDA_SUCCESS) {
-            return Probe.unavailable("cuda", "cuInit failed: " + CUresult.stringFor(err));
+            return Probe.unavailable("cuda", "cuInit failed: " + CudaErrors.explain(err));
         }
         int[] count = new int[1];
         JCudaDriver.cuDeviceGetCount(count);
@@ -57,6 +67,7 @@ public final class CudaProbe {
         JCudaDriver.cuDriverGetVersion(version);
         String driver = "CUDA driver API " + version[0] / 1000 + "." + (version[0] % 1000) / 10;
         List<DeviceInfo> devices = new ArrayList<>();
+        boolean emulated = false;
         for (int i = 0; i < count[0]; i++) {
             CUdevice dev = new CUdevice();
             JCudaDriver.cuDeviceGet(dev, i);
@@ -67,10 +78,39 @@ public final class CudaProbe {
             int major = attribute(dev, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
             int minor = attribute(dev, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
             int sms = attribute(dev, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
-            devices.add(new DeviceInfo("cuda", i, cString(name), "GPU", mem[0], true,
-                    "compute capability " + major + "." + minor + ", " + sms + " SMs, " + driver));
+            String deviceName = cString(name);
+            boolean emu = isEmulated(deviceName);
+            emulated |= emu;
+            devices.add(new DeviceInfo("cuda", i, deviceName, emu ? "EMU" : "GPU", mem[0], true,
+                    "compute capability " + major + "." + minor + ", " + sms + " SMs, " + driver
+                            + (emu ? "; scratchnet's emulated driver: kernels run on the CPU, nothing about speed" : "")));
         }
-        return Probe.available("cuda", devices.size() + " device" + (devices.size() == 1 ? "" : "s") + ", " + driver, devices);
+        String summary = devices.size() + " device" + (devices.size() == 1 ? "" : "s") + ", " + driver;
+        if (emulated) {
+            String why = emulatedRefusal(System.getenv(DRIVER_VARIABLE));
+            if (why != null) {
+                return Probe.unavailable("cuda", why);
+            }
+            summary += ", scratchnet's emulated driver (" + DRIVER_VARIABLE + "=emulated)";
+        }
+        return Probe.available("cuda", summary, devices);
+    }
+
+    /** Whether a device of this name is the emulated driver's. */
+    public static boolean isEmulated(String deviceName) {
+        return deviceName.contains(EMULATED);
+    }
+
+    /**
+     * Why the emulated driver, found loaded, may not be used with this value of
+     * SCRATCHNET_CUDA_DRIVER; null when it may (the value is "emulated").
+     */
+    static String emulatedRefusal(String setting) {
+        if (setting != null && setting.trim().equalsIgnoreCase("emulated")) {
+            return null;
+        }
+        return "the libcuda.so.1 on LD_LIBRARY_PATH is scratchnet's emulated driver (kernels on the CPU, for tests); set "
+                + DRIVER_VARIABLE + "=emulated to use it, or take target/cuda-emulator off LD_LIBRARY_PATH";
     }
 
     static int attribute(CUdevice dev, int attribute) {

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Every CUDA kernel, compiled with g++ against src/test/cuda/cuda_on_cpu.h (each CUDA thread a
+ * Every CUDA kernel, compiled with g++ against native/cuda-emulator/cuda_on_cpu.h (each CUDA thread a
  * fiber, __syncthreads and the warp shuffles as barriers) and run on the CPU against a plain
  * reference, in float and double, with AddressSanitizer watching every access: the kernels'
  * indexing, bounds, barriers and reductions are checked on machines without a GPU. What only a
@@ -56,7 +56,7 @@ class CudaKernelsOnCpuTest {
         Path dir = Files.createDirectories(Path.of("target", "cuda-on-cpu"));
         Path exe = dir.resolve("kernels_on_cpu_test");
         String built = run(List.of("g++", "-std=c++17", "-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer",
-                "-Wall", "-Wno-unused-function", "-Wno-unknown-pragmas", "-I", "kernels/cuda", "-include", "src/test/cuda/cuda_on_cpu.h",
+                "-Wall", "-Wno-unused-function", "-Wno-unknown-pragmas", "-I", "kernels/cuda", "-I", "native/cuda-emulator", "-include", "cuda_on_cpu.h",
                 "src/test/cuda/kernels_on_cpu_test.cpp", "-o", exe.toString()), 600, java.util.Map.of());
         assertTrue(built.startsWith("0\n"), "g++ failed:\n" + built);
         String out = run(List.of(exe.toString()), 600,
