@@ -345,7 +345,7 @@ struct Context {
     std::map<uintptr_t, Allocation> live;   // by base
     std::deque<Allocation> quarantine;
     size_t quarantined = 0;
-    size_t in_use = 0;                       // bytes of blocks taken from the arena
+    size_t in_use = 0;                       // bytes of the live allocations' blocks
     std::set<Module*> modules;
     std::set<Event*> events;
     std::deque<Op> queue;
@@ -497,9 +497,9 @@ std::string range_problem(Context* c, uintptr_t p, size_t n) {
     return "";
 }
 
+/** Returns a block from the quarantine to the arena (its bytes left in_use when it was freed). */
 void release_block(Context* c, const Allocation& a) {
     c->arena.give(a.offset, a.block);
-    c->in_use -= a.block;
 }
 
 void flush_quarantine(Context* c, size_t keep) {
@@ -511,7 +511,8 @@ void flush_quarantine(Context* c, size_t keep) {
     }
 }
 
-bool guard_intact(const unsigned char* p, size_t n, size_t& first_bad) {
+/** Whether n bytes at p still hold the guard pattern; else the first and last bytes that do not. */
+bool guard_intact(const unsigned char* p, size_t n, size_t& first_bad, size_t& last_bad) {
     size_t i = 0;
     const uint64_t pattern = 0x0101010101010101ull * GUARD_BYTE;
     for (; i + 8 <= n; i += 8) {
@@ -524,6 +525,13 @@ bool guard_intact(const unsigned char* p, size_t n, size_t& first_bad) {
     for (; i < n; i++) {
         if (p[i] != GUARD_BYTE) {
             first_bad = i;
+            last_bad = i;
+            for (size_t j = n; j > i; j--) {
+                if (p[j - 1] != GUARD_BYTE) {
+                    last_bad = j - 1;
+                    break;
+                }
+            }
             return false;
         }
     }
@@ -541,18 +549,18 @@ void paint_guards(Context* c, const Allocation& a) {
 std::string damaged_guard(Context* c, uintptr_t& which) {
     for (auto& [base, a] : c->live) {
         const unsigned char* block = reinterpret_cast<const unsigned char*>(c->arena.base + a.offset);
-        size_t bad;
-        if (!guard_intact(block, GUARD, bad)) {
+        size_t first, last;
+        if (!guard_intact(block, GUARD, first, last)) {
             which = base;
-            return "wrote " + std::to_string(GUARD - bad) + " bytes before the start of the " + std::to_string(a.size)
+            return "wrote up to " + std::to_string(GUARD - first) + " bytes before the start of the " + std::to_string(a.size)
                    + "-byte allocation at " + hex(base);
         }
         const unsigned char* after = reinterpret_cast<const unsigned char*>(a.base + a.size);
         size_t tail = (size_t) (block + a.block - after);
-        if (!guard_intact(after, tail, bad)) {
+        if (!guard_intact(after, tail, first, last)) {
             which = base;
-            return "wrote " + std::to_string(bad) + " bytes past the end of the " + std::to_string(a.size) + "-byte allocation at "
-                   + hex(base);
+            return "wrote " + std::to_string(last + 1) + " bytes past the end of the " + std::to_string(a.size)
+                   + "-byte allocation at " + hex(base);
         }
     }
     return "";
@@ -1226,6 +1234,7 @@ SN_API CUresult cuMemFree_v2(CUdeviceptr dptr) {
     }
     Allocation a = it->second;
     c->live.erase(it);
+    c->in_use -= a.block;
     c->quarantine.push_back(a);
     c->quarantined += a.block;
     flush_quarantine(c, std::min<size_t>(c->arena.size / 8, 64u << 20));

@@ -140,7 +140,16 @@ public final class CudaBackend extends AbstractBackend {
         return (bytes + 255) / 256 * 256;
     }
 
+    /**
+     * Makes this backend's context the calling thread's current one. Every entry point that calls the
+     * driver does this first: another backend (or a close() on another thread) may have changed it.
+     */
+    private void current() {
+        CudaErrors.check(JCudaDriver.cuCtxSetCurrent(context), "making the CUDA context current");
+    }
+
     private CUdeviceptr allocate(long bytes, String what) {
+        current();
         long size = blockSize(bytes);
         ArrayDeque<CUdeviceptr> free = pool.get(size);
         if (free != null && !free.isEmpty()) {
@@ -166,7 +175,9 @@ public final class CudaBackend extends AbstractBackend {
         pooledBytes += capacity;
     }
 
+    /** Frees the pooled blocks, once the work queued before has finished with them (cuMemFree only may wait). */
     private void releasePool() {
+        JCudaDriver.cuCtxSynchronize();
         for (ArrayDeque<CUdeviceptr> q : pool.values()) {
             for (CUdeviceptr p : q) {
                 JCudaDriver.cuMemFree(p);
@@ -196,6 +207,7 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected void doCopyIn(double[] src, Tensor dst) {
+        current();
         int n = dst.size();
         Pointer host;
         long bytes;
@@ -215,6 +227,7 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected void doDownload(Tensor t, double[] dst) {
+        current();
         int n = t.size();
         if (t.precision() == Precision.FP64) {
             sync(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), ptr(t), (long) n * Sizeof.DOUBLE), "downloading a " + t.shape() + " tensor");
@@ -250,18 +263,21 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected void doCopyIn(int[] values, IndexBuffer dst) {
+        current();
         sync(JCudaDriver.cuMemcpyHtoD(((CudaIndexBuffer) dst).ptr, Pointer.to(values), 4L * values.length), "uploading indices");
     }
 
     @Override
     public void synchronize() {
         checkOpen();
+        current();
         sync(JCudaDriver.cuCtxSynchronize(), "waiting for the GPU");
     }
 
     /** Device time between two events around {@code work}. */
     @Override
     public double timeMillis(Runnable work) {
+        current();
         CUevent start = new CUevent(), stop = new CUevent();
         CudaErrors.check(JCudaDriver.cuEventCreate(start, CUevent_flags.CU_EVENT_DEFAULT), "creating an event");
         CudaErrors.check(JCudaDriver.cuEventCreate(stop, CUevent_flags.CU_EVENT_DEFAULT), "creating an event");
@@ -281,7 +297,10 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected void doClose() {
-        JCudaDriver.cuCtxSynchronize();
+        JCudaDriver.cuCtxSetCurrent(context);   // close() may come from another thread (a shutdown hook)
+        for (CudaTensor t : partials.values()) {
+            recycle(t.ptr, t.capacity);
+        }
         partials.clear();
         releasePool();
         modules.close();
@@ -329,6 +348,7 @@ public final class CudaBackend extends AbstractBackend {
         }
 
         void run(int gx, int gy, int bx, int by) {
+            current();
             CUfunction f = modules.function(file, kernel);
             lastKernel = kernel;
             int result = JCudaDriver.cuLaunchKernel(f, gx, gy, 1, bx, by, 1, 0, null,
@@ -484,6 +504,7 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected void doCopy(Tensor src, Tensor dst) {
+        current();
         CudaErrors.check(JCudaDriver.cuMemcpyDtoDAsync(ptr(dst), ptr(src), src.bytes(), null), "copying a " + src.shape() + " tensor");
     }
 
