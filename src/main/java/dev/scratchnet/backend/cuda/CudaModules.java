@@ -136,8 +136,10 @@ final class CudaModules {
         }
     }
 
+    /** The nvcc to run: the property scratchnet.nvcc, else $NVCC, else nvcc on PATH, else /usr/local/cuda/bin/nvcc. */
     static String nvcc() {
-        for (String candidate : new String[] {System.getenv("NVCC"), "nvcc", "/usr/local/cuda/bin/nvcc"}) {
+        for (String candidate : new String[] {System.getProperty("scratchnet.nvcc"), System.getenv("NVCC"), "nvcc",
+                "/usr/local/cuda/bin/nvcc"}) {
             if (candidate == null || candidate.isBlank()) {
                 continue;
             }

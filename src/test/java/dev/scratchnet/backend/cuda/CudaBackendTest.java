@@ -237,4 +237,23 @@ class CudaBackendTest {
             assertTrue(be.deviceName().contains(CudaProbe.EMULATED), be.deviceName());
         }
     }
+
+    @Test
+    void theCodesABackendMeetsAreExplainedWithWhatToDo() {
+        EmulatedCuda.require();
+        assertEquals("CUDA_ERROR_UNSUPPORTED_PTX_VERSION: the provided PTX was compiled with an unsupported toolchain. (the driver is"
+                + " older than the PTX: nvcc 13 writes PTX 9.0, which needs a driver of CUDA 13 or newer; update the driver, or rebuild"
+                + " the kernels with the nvcc of your driver's CUDA version)", CudaErrors.explain(jcuda.driver.CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION));
+        assertTrue(CudaErrors.explain(jcuda.driver.CUresult.CUDA_ERROR_NO_BINARY_FOR_GPU).startsWith("CUDA_ERROR_NO_BINARY_FOR_GPU: no kernel"
+                + " image is available for execution on the device (the kernels were built for other GPUs"));
+        assertTrue(CudaErrors.explain(jcuda.driver.CUresult.CUDA_ERROR_LAUNCH_FAILED).endsWith("(a kernel failed while running; the"
+                + " context cannot be used any more)"));
+        assertTrue(CudaErrors.explain(jcuda.driver.CUresult.CUDA_ERROR_OUT_OF_MEMORY).contains("use smaller batches"));
+        // (the emulated driver's text adds, in brackets, what it saw at the last error of that code)
+        assertEquals("CUDA_ERROR_NOT_READY: device not ready",
+                CudaErrors.explain(jcuda.driver.CUresult.CUDA_ERROR_NOT_READY).replaceAll(" \\[.*\\]$", ""));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> CudaErrors.check(jcuda.driver.CUresult.CUDA_ERROR_INVALID_HANDLE, "reading an event"));
+        assertEquals("reading an event failed: CUDA_ERROR_INVALID_HANDLE: invalid resource handle", e.getMessage().replaceAll(" \\[.*\\]$", ""));
+    }
 }
