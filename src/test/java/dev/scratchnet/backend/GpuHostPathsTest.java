@@ -86,7 +86,11 @@ class GpuHostPathsTest {
         int status = Main.run(new String[] {"kernels", "bench", "--backend", "opencl", "--sizes", "16", "--precision", "fp32",
                 "--min-seconds", "0.001", "--rows", "32", "--cols", "32"}, new PrintWriter(out), new PrintWriter(err));
         assertEquals(0, status, err.toString());
+        status = Main.run(new String[] {"kernels", "bench", "--backend", "opencl", "--op", "matmul", "--sizes", "16", "--precision",
+                "fp64", "--min-seconds", "0.001"}, new PrintWriter(out), new PrintWriter(err));
+        assertEquals(0, status, err.toString());
         String o = out.toString();
+        assertTrue(o.contains("matmul fp64 on opencl"), o);
         assertTrue(o.lines().anyMatch(l -> l.startsWith("baseline: CLBlast")), o);
         assertTrue(o.lines().anyMatch(l -> l.matches("\\s+n\\s+regblock\\s+tiled\\s+naive\\s+CLBlast\\s+best/baseline")), o);
         assertTrue(o.lines().anyMatch(l -> l.matches("\\s+16(\\s+\\d+\\.\\d){4}\\s+\\d+%")), o);
