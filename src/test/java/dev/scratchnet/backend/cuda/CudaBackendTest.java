@@ -108,22 +108,26 @@ class CudaBackendTest {
         try (EmulatedCuda.Context held = new EmulatedCuda.Context()) {
             long before = driverBytesInUse();
             CudaBackend be = small();
-            try (Tensor t = be.zeros(1000, 100, Precision.FP64)) {
-                be.fill(t, 1);
-            }
-            be.synchronize();
-            assertTrue(driverBytesInUse() > before, "the pooled tensor is still the driver's");
-            AtomicReference<Throwable> failed = new AtomicReference<>();
-            Thread closer = new Thread(() -> {
-                try {
-                    be.close();   // as a shutdown hook does
-                } catch (Throwable e) {
-                    failed.set(e);
+            try {
+                try (Tensor t = be.zeros(1000, 100, Precision.FP64)) {
+                    be.fill(t, 1);
                 }
-            });
-            closer.start();
-            closer.join();
-            assertEquals(null, failed.get());
+                be.synchronize();
+                assertTrue(driverBytesInUse() > before, "the pooled tensor is still the driver's");
+                AtomicReference<Throwable> failed = new AtomicReference<>();
+                Thread closer = new Thread(() -> {
+                    try {
+                        be.close();   // as a shutdown hook does
+                    } catch (Throwable e) {
+                        failed.set(e);
+                    }
+                });
+                closer.start();
+                closer.join();
+                assertEquals(null, failed.get());
+            } finally {
+                be.close();   // (closed already unless something above failed)
+            }
             EmulatedCuda.ok(JCudaDriver.cuCtxSetCurrent(held.context));
             assertEquals(before, driverBytesInUse(), "close() on another thread left the pool's memory allocated");
         }
@@ -142,6 +146,20 @@ class CudaBackendTest {
                 be.fill(b, 2);
                 assertEquals(2.0, be.download(b).get(6143, 1023));
             }
+        }
+    }
+
+    @Test
+    void aTensorClosedRightAfterTheKernelThatReadsItIsSafeToReuse() {
+        EmulatedCuda.require();
+        try (CudaBackend be = small(); Tensor out = be.upload(ramp(64, 64), Precision.FP32)) {
+            Tensor tmp = be.upload(ramp(64, 64), Precision.FP32);
+            be.axpy(2, tmp, out);   // queued, not yet run
+            tmp.close();            // the pool keeps the block: the kernel still reads it when the device gets to it
+            try (Tensor reuse = be.upload(ramp(64, 64), Precision.FP32)) {
+                be.scale(0, reuse);
+            }
+            assertEquals(3.0 * 4095, be.download(out).get(63, 63));
         }
     }
 
