@@ -2,9 +2,10 @@
 # Installs what the test suite needs on a Debian machine without a GPU:
 #   PoCL, an OpenCL driver for the CPU, with the ICD loader: the OpenCL kernels run on it;
 #   clinfo, to show what the loader finds;
-#   Oclgrind, the OpenCL simulator that checks kernels for out-of-bounds accesses and data races.
+#   Oclgrind, the OpenCL simulator that checks kernels for out-of-bounds accesses and data races;
+#   g++ (with binutils), which builds the emulated CUDA driver the CUDA tests run on.
 set -euo pipefail
-packages=(pocl-opencl-icd ocl-icd-libopencl1 clinfo oclgrind)
+packages=(pocl-opencl-icd ocl-icd-libopencl1 clinfo oclgrind g++)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
