@@ -86,10 +86,22 @@ public final class Network implements AutoCloseable {
 
         /** Builds with the given weights (one inputs × outputs matrix per layer). */
         public Network build(List<Matrix> weights) {
+            return build(weights, null, true);
+        }
+
+        /**
+         * Builds with saved parameters: one inputs × outputs weight matrix and one 1 × outputs bias
+         * per layer. Non-finite values are taken as they are (the model reader warns about them).
+         */
+        public Network build(List<Matrix> weights, List<Matrix> biases) {
+            return build(weights, biases, false);
+        }
+
+        private Network build(List<Matrix> weights, List<Matrix> biases, boolean requireFinite) {
             if (sizes.isEmpty()) {
                 throw new IllegalArgumentException("a network needs at least one layer");
             }
-            if (weights.size() != sizes.size()) {
+            if (weights.size() != sizes.size() || (biases != null && biases.size() != sizes.size())) {
                 throw new IllegalArgumentException(weights.size() + " weight matrices for " + sizes.size() + " layers");
             }
             for (int l = 0; l < sizes.size() - 1; l++) {
@@ -106,8 +118,14 @@ public final class Network implements AutoCloseable {
                         throw new IllegalArgumentException("layer " + (l + 1) + " weights are " + w.shape()
                                 + ", expected " + s[0] + "×" + s[1]);
                     }
-                    w.requireFinite("layer " + (l + 1) + " weights");
-                    layers.add(new Dense(backend, precision, s[0], s[1], activations.get(l), w));
+                    if (requireFinite) {
+                        w.requireFinite("layer " + (l + 1) + " weights");
+                    }
+                    Matrix b = biases == null ? null : biases.get(l);
+                    if (b != null && (b.rows() != 1 || b.cols() != s[1])) {
+                        throw new IllegalArgumentException("layer " + (l + 1) + " bias is " + b.shape() + ", expected 1×" + s[1]);
+                    }
+                    layers.add(new Dense(backend, precision, s[0], s[1], activations.get(l), w, b));
                 }
             } catch (RuntimeException e) {
                 layers.forEach(Dense::close);
@@ -275,6 +293,37 @@ public final class Network implements AutoCloseable {
             out.add(backend.download(d.bias()));
         }
         return out;
+    }
+
+    /** Activations of every layer, in order. */
+    public List<Activation> activations() {
+        List<Activation> out = new ArrayList<>();
+        for (Dense d : layers) {
+            out.add(d.activation());
+        }
+        return out;
+    }
+
+    /** Layer widths, inputs first: [784, 256, 128, 10]. */
+    public int[] layerSizes() {
+        int[] s = new int[layers.size() + 1];
+        s[0] = inputs;
+        for (int l = 0; l < layers.size(); l++) {
+            s[l + 1] = layers.get(l).outputs();
+        }
+        return s;
+    }
+
+    /** Overwrites every layer's weights and biases with host values of the same shapes. */
+    public void setParameters(List<Matrix> weights, List<Matrix> biases) {
+        if (weights.size() != layers.size() || biases.size() != layers.size()) {
+            throw new IllegalArgumentException(weights.size() + " weight matrices and " + biases.size() + " biases for "
+                    + layers.size() + " layers");
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            backend.copyIn(weights.get(l), layers.get(l).weights());
+            backend.copyIn(biases.get(l), layers.get(l).bias());
+        }
     }
 
     /** Whether the output layer's activation suits {@code loss} (softmax for cross-entropy, ...). */
