@@ -12,7 +12,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "scratchnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Small neural networks from scratch, on the GPU from Java.",
-        subcommands = {DevicesCommand.class, WorkshopCommand.class, TrainCommand.class, KernelsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevicesCommand.class, WorkshopCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
+                ModelCommand.class, KernelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces with errors.")
