@@ -9,10 +9,23 @@ public final class ModelFormatException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     public ModelFormatException(String message) {
-        super(message);
+        super(oneLine(message));
     }
 
     public ModelFormatException(String message, Throwable cause) {
-        super(message, cause);
+        super(oneLine(message), cause);
+    }
+
+    /** Control characters (a newline inside a name read from the file, say) shown as '?', so the message stays one line. */
+    static String oneLine(String message) {
+        StringBuilder b = new StringBuilder(message.length());
+        message.codePoints().forEach(c -> {
+            if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029 || c == 0x85) {
+                b.append('?');
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 }
