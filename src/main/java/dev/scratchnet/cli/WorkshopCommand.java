@@ -56,6 +56,10 @@ final class WorkshopCommand implements Runnable {
     @Option(names = "--plots", paramLabel = "DIR", description = "Write PNG plots: curves, decision boundaries, confusion matrix, sample digits.")
     Path plots;
 
+    @Option(names = "--save", paramLabel = "FILE", description = "Write the trained network to FILE.safetensors or FILE.npz "
+            + "(repeat for both; moons-init writes FILE-small, FILE-xavier and FILE-he; docs/FORMATS.md).")
+    List<Path> save = new java.util.ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -73,10 +77,14 @@ final class WorkshopCommand implements Runnable {
             return;
         }
         Recipe recipe = Workshop.find(name);
+        for (Path f : save) {
+            dev.scratchnet.io.ModelFile.formatOf(f, "--save");
+            dev.scratchnet.io.AtomicFile.checkWritable(f, "--save");
+        }
         RecipeSettings settings = new RecipeSettings(Precision.parse(precision), seed, lr, epochs, hidden);
         Backends.Selection s = backend.select(out);
         try (Backend be = s.backend) {
-            Map<String, Object> result = recipe.run(new RecipeContext(be, settings, out, plots));
+            Map<String, Object> result = recipe.run(new RecipeContext(be, settings, out, plots, save));
             if (json != null) {
                 writeJson(json, result);
                 out.println("wrote " + json);

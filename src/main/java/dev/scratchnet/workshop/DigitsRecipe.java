@@ -78,6 +78,8 @@ final class DigitsRecipe implements Recipe {
             ctx.out.println("=".repeat(60));
             ctx.out.println();
             ctx.out.println("Training complete!");
+            RecipeSupport.save(ctx, this, net, LOSS, data.scaler, NAMES,
+                    "workshop digits 0 vs 1 (stratified 80/20, random_state 42, StandardScaler)", null);
 
             Matrix probabilities = net.predict(data.test.features());
             int[] predictions = new int[data.test.size()];

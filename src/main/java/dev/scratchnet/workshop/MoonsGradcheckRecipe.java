@@ -54,6 +54,7 @@ final class MoonsGradcheckRecipe implements Recipe {
                 .dense(2, Activation.softmax()).build(Initializer.normal(0.1), rng)) {
             long start = System.nanoTime();
             List<GradientCheck.Result> results = GradientCheck.run(net, small.features(), y, MoonsRecipe.LOSS, 1e-5, 10);
+            RecipeSupport.save(ctx, this, net, MoonsRecipe.LOSS, null, null, "workshop make_moons, the gradient check's rows", null);
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Double> errors = new LinkedHashMap<>();
             for (GradientCheck.Result r : results) {

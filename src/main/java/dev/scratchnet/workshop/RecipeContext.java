@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Where a recipe runs and writes: its backend, settings, printed output and plot directory. */
@@ -17,12 +18,19 @@ public final class RecipeContext {
     public final PrintWriter out;
     /** Where PNGs go, or null for none. */
     public final Path plots;
+    /** Model files to write the trained network to (--save), none when empty. */
+    public final List<Path> save;
 
     public RecipeContext(Backend backend, RecipeSettings settings, PrintWriter out, Path plots) {
+        this(backend, settings, out, plots, List.of());
+    }
+
+    public RecipeContext(Backend backend, RecipeSettings settings, PrintWriter out, Path plots, List<Path> save) {
         this.backend = backend;
         this.settings = settings;
         this.out = out;
         this.plots = plots;
+        this.save = List.copyOf(save);
         if (plots != null) {
             try {
                 Files.createDirectories(plots);

@@ -1,6 +1,10 @@
 package dev.scratchnet.workshop;
 
 import dev.scratchnet.data.Dataset;
+import dev.scratchnet.data.StandardScaler;
+import dev.scratchnet.io.ModelFile;
+import dev.scratchnet.io.SavedModel;
+import dev.scratchnet.nn.Loss;
 import dev.scratchnet.nn.Network;
 import dev.scratchnet.random.NumpyRandom;
 import dev.scratchnet.report.DecisionBoundaryPlot;
@@ -64,6 +68,31 @@ final class RecipeSupport {
         lossPlot(ctx, recipe, lossTitle, losses);
         boundaryPlot(ctx, recipe, boundaryTitle, xor, net, 0.1);
         return accuracy;
+    }
+
+    /**
+     * Writes the trained network to each --save file, with the recipe's loss, input normalisation
+     * (null for none) and class names; {@code variant} (or null) is added to the file's name
+     * where a recipe trains several networks (moons-init: FILE-small.npz, ...).
+     */
+    static void save(RecipeContext ctx, Recipe recipe, Network net, Loss loss, StandardScaler scaler, String[] classNames,
+                     String data, String variant) {
+        for (Path file : ctx.save) {
+            Path target = file;
+            if (variant != null) {
+                String n = file.getFileName().toString();
+                int dot = n.lastIndexOf('.');
+                target = file.resolveSibling(n.substring(0, dot) + "-" + variant + n.substring(dot));
+            }
+            Map<String, String> info = new LinkedHashMap<>();
+            info.put("data", data);
+            info.put("recipe", recipe.name());
+            info.put("notebook", recipe.notebook());
+            info.put("seed", Long.toString(ctx.settings.seed()));
+            ModelFile.write(target, SavedModel.of(net, loss, scaler == null ? null : scaler.mean(), scaler == null ? null : scaler.scale(),
+                    classNames, info));
+            ctx.out.println("wrote " + target);
+        }
     }
 
     static int correct(int[] predicted, int[] truth) {
