@@ -154,8 +154,19 @@ public final class NdArray {
     /** Writes the values little-endian into {@code out} at its position. */
     void encode(java.nio.ByteBuffer out) {
         switch (dtype) {
-            case F32: for (double v : floats) { out.putFloat((float) v); } break;
-            case F64: for (double v : floats) { out.putDouble(v); } break;
+            case F32: {
+                float[] f = new float[floats.length];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = (float) floats[i];
+                }
+                out.asFloatBuffer().put(f);
+                out.position(out.position() + 4 * f.length);
+                break;
+            }
+            case F64:
+                out.asDoubleBuffer().put(floats);
+                out.position(out.position() + 8 * floats.length);
+                break;
             case I32: for (long v : ints) { out.putInt((int) v); } break;
             case I64: for (long v : ints) { out.putLong(v); } break;
             default: throw new IllegalStateException();
@@ -166,9 +177,12 @@ public final class NdArray {
     static NdArray decode(java.nio.ByteBuffer in, DType dtype, long[] shape, int count) {
         switch (dtype) {
             case F32: {
+                float[] f = new float[count];
+                in.asFloatBuffer().get(f);
+                in.position(in.position() + count * 4);
                 double[] v = new double[count];
                 for (int i = 0; i < count; i++) {
-                    v[i] = in.getFloat();
+                    v[i] = f[i];
                 }
                 return ofFloats(dtype, shape, v);
             }
