@@ -25,6 +25,7 @@ import dev.scratchnet.random.NumpyRandom;
 import dev.scratchnet.report.ClassificationReport;
 import dev.scratchnet.report.ConfusionMatrixPlot;
 import dev.scratchnet.report.LineChart;
+import dev.scratchnet.report.PlotDirectory;
 import dev.scratchnet.report.PythonFormat;
 import com.google.gson.JsonObject;
 import picocli.CommandLine;
@@ -263,14 +264,12 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 report(out, be, p, net, opt, sched, loss, d, h, startNanos);
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e.getMessage(), e);
         }
         return 0;
     }
 
     private void report(PrintWriter out, Backend be, Precision p, Network net, Optimizer opt, Schedule sched, Loss loss, TrainData d,
-                        History h, long startNanos) throws java.io.IOException {
+                        History h, long startNanos) {
         Dataset train = d.train, test = d.test;
         int[] predicted = net.predictLabels(test.features());
         String[] names = d.classNames;
@@ -284,24 +283,23 @@ final class TrainCommand implements Callable<Integer> {
             out.println("wrote " + f);
         }
         if (plots != null) {
-            Files.createDirectories(plots);
+            PlotDirectory dir = new PlotDirectory(plots);
             Map<String, List<Double>> losses = new LinkedHashMap<>();
             losses.put("Train Loss", h.trainLoss());
             if (!h.validationLoss().isEmpty()) {
                 losses.put("Validation Loss", h.validationLoss());
             }
             losses.put("Test Loss", h.testLoss());
-            LineChart.write(plots.resolve("train-loss.png"), "Loss (" + train.name() + ")", "Epoch", "Loss", losses, false);
+            dir.write("train-loss.png", LineChart.of("Loss (" + train.name() + ")", "Epoch", "Loss", losses, false));
             Map<String, List<Double>> accuracy = new LinkedHashMap<>();
             accuracy.put("Train Accuracy", h.trainAccuracy());
             if (!h.validationAccuracy().isEmpty()) {
                 accuracy.put("Validation Accuracy", h.validationAccuracy());
             }
             accuracy.put("Test Accuracy", h.testAccuracy());
-            LineChart.write(plots.resolve("train-accuracy.png"), "Accuracy (" + train.name() + ")", "Epoch", "Accuracy", accuracy, false);
-            ConfusionMatrixPlot.write(plots.resolve("train-confusion-matrix.png"), "Confusion Matrix (test set)",
-                    report.confusionMatrix(), names);
-            out.println("wrote plots to " + plots);
+            dir.write("train-accuracy.png", LineChart.of("Accuracy (" + train.name() + ")", "Epoch", "Accuracy", accuracy, false));
+            dir.write("train-confusion-matrix.png", ConfusionMatrixPlot.of("Confusion Matrix (test set)", report.confusionMatrix(), names));
+            dir.printSummary(out);
         }
         if (json != null) {
             Map<String, Object> m = new LinkedHashMap<>();
