@@ -23,23 +23,22 @@ final class ProgressLine implements Trainer.BatchListener {
     private final PrintWriter out;
     private final int width;
     private final int epochs;
-    private final int startEpoch;
     private long runStart;
     private long epochStart;
+    private long rowsAtEpochStart;
     private int epochSeen = -1;
     private long lastDraw;
     private boolean drawn;
     private long batchesDoneInRun;
 
-    private ProgressLine(PrintWriter out, int width, int epochs, int startEpoch) {
+    ProgressLine(PrintWriter out, int width, int epochs) {
         this.out = out;
         this.width = width;
         this.epochs = epochs;
-        this.startEpoch = startEpoch;
     }
 
     /** A live line when standard output is a terminal (and not turned off), else null. */
-    static ProgressLine forStdout(PrintWriter out, int epochs, int startEpoch) {
+    static ProgressLine forStdout(PrintWriter out, int epochs) {
         if ("off".equals(System.getenv("SCRATCHNET_PROGRESS")) || System.console() == null) {
             return null;
         }
@@ -49,7 +48,7 @@ final class ProgressLine implements Trainer.BatchListener {
                 return null;
             }
             int w = p.systemStreamWidth(SystemStream.Output);
-            return new ProgressLine(out, w > 20 ? w : 80, epochs, startEpoch);
+            return new ProgressLine(out, w > 20 ? w : 80, epochs);
         } catch (Throwable e) {
             return null;   // no native terminal support here: per-epoch lines only
         }
@@ -59,11 +58,15 @@ final class ProgressLine implements Trainer.BatchListener {
     public void onBatch(int epoch, int batchesDone, int batches, long rowsDone, DoubleSupplier runningLoss) {
         long now = System.nanoTime();
         if (epoch != epochSeen) {
+            // the clocks start at the end of an epoch's first batch: rates count what follows it
             epochSeen = epoch;
             epochStart = now;
+            rowsAtEpochStart = rowsDone;
+            lastDraw = now;
             if (runStart == 0) {
                 runStart = now;
             }
+            return;
         }
         batchesDoneInRun++;
         if (now - lastDraw < REDRAW_NANOS || batchesDone == batches) {
@@ -71,7 +74,7 @@ final class ProgressLine implements Trainer.BatchListener {
         }
         lastDraw = now;
         double epochSeconds = (now - epochStart) / 1e9;
-        double samplesPerSecond = rowsDone / Math.max(epochSeconds, 1e-9);
+        double samplesPerSecond = (rowsDone - rowsAtEpochStart) / epochSeconds;
         double perBatch = (now - runStart) / 1e9 / batchesDoneInRun;
         long batchesLeft = (long) (batches - batchesDone) + (long) (epochs - epoch - 1) * batches;
         String line = String.format("epoch %d/%d  batch %d/%d  %,.0f samples/s  loss %.4f  %s left", epoch + 1, epochs, batchesDone,
@@ -99,9 +102,5 @@ final class ProgressLine implements Trainer.BatchListener {
             return String.format("%dh%02dm", s / 3600, s / 60 % 60);
         }
         return s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
-    }
-
-    int startEpoch() {
-        return startEpoch;
     }
 }

@@ -215,7 +215,7 @@ final class TrainCommand implements Callable<Integer> {
                 SavedModel template = SavedModel.of(net, loss, d.mean, d.scale, d.classNames, info(d));
                 JsonObject options = TrainOptions.of(this, d.fingerprint);
                 Path[] lastCheckpoint = {null};
-                ProgressLine progress = ProgressLine.forStdout(out, epochs, resumed == null ? 0 : resumed.state.epoch);
+                ProgressLine progress = ProgressLine.forStdout(out, epochs);
                 Trainer.Builder tb = Trainer.builder().loss(loss).optimizer(opt).epochs(epochs).batchSize(batch)
                         .shuffle(new NumpyRandom(seed + 1)).schedule(sched).patience(patience)
                         .report(e -> {

@@ -70,12 +70,19 @@ class TrainResumeTest {
     }
 
     @Test
-    void evaluatePrintsTheTrainingRunsTestAccuracy(@TempDir Path dir) {
+    void evaluatePrintsTheTrainingRunsTestAccuracy(@TempDir Path dir) throws IOException {
         Path model = dir.resolve("digits.npz");
         String train = ok("train", "--data", "digits", "--hidden", "16", "--epochs", "8", "--lr", "0.01", "--backend", "cpu",
                 "--save", model.toString());
         String accuracy = train.lines().filter(l -> l.startsWith("test accuracy ")).findFirst().orElseThrow().split("[ ;]")[2];
-        String eval = ok("evaluate", "--model", model.toString(), "--backend", "cpu");
+        Path json = dir.resolve("eval.json");
+        String eval = ok("evaluate", "--model", model.toString(), "--backend", "cpu", "--json", json.toString());
+        JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertEquals(accuracy, dev.scratchnet.report.PythonFormat.fixed(o.get("accuracy").getAsDouble(), 4));
+        assertEquals(360, o.get("rows").getAsInt());
+        assertEquals(10, o.getAsJsonArray("confusion_matrix").size());
+        String info = ok("model", "info", model.toString());
+        assertTrue(info.startsWith(model + ": 64 → 16 (relu) → 10 (softmax), fp32, loss softmax_cross_entropy"), info);
         assertTrue(eval.contains("\naccuracy " + accuracy + "\n"), accuracy + " in\n" + eval);
         String lastEpoch = train.lines().filter(l -> l.startsWith("epoch 8/8")).findFirst().orElseThrow();
         assertTrue(lastEpoch.endsWith("test accuracy " + accuracy + "  (" + lastEpoch.replaceAll(".*\\(", "")), lastEpoch);
@@ -107,6 +114,24 @@ class TrainResumeTest {
         assertEquals("scratchnet: --output " + dir.resolve("p.txt") + ": name a .csv or .npy file\n", r[2]);
         r = run("evaluate", "--model", dir.resolve("absent.safetensors").toString());
         assertEquals("scratchnet: --model " + dir.resolve("absent.safetensors") + ": no such file\n", r[2]);
+    }
+
+    @Test
+    void trainStartsFromASavedModelsWeights(@TempDir Path dir) throws IOException {
+        Path first = dir.resolve("first.safetensors"), json = dir.resolve("more.json");
+        ok("train", "--data", "digits", "--hidden", "32", "--epochs", "3", "--lr", "0.01", "--backend", "cpu", "--save", first.toString(),
+                "--json", dir.resolve("first.json").toString());
+        double before = JsonParser.parseString(Files.readString(dir.resolve("first.json"))).getAsJsonObject()
+                .get("final_train_loss").getAsDouble();
+        String out = ok("train", "--data", "digits", "--model", first.toString(), "--epochs", "1", "--lr", "0.01", "--backend", "cpu",
+                "--json", json.toString());
+        assertTrue(out.contains("network: 64 → 32 (relu) → 10 (softmax)"), out);
+        double after = JsonParser.parseString(Files.readString(json)).getAsJsonObject().get("final_train_loss").getAsDouble();
+        assertTrue(after < before, "the fourth epoch goes on from the third: " + before + " then " + after);
+        Object[] r = run("train", "--data", "digits", "--model", first.toString(), "--hidden", "64", "--backend", "cpu");
+        assertEquals("scratchnet: --hidden [64] differs from the model's [32] (64 → 32 (relu) → 10 (softmax))\n", r[2]);
+        r = run("train", "--data", "moons", "--model", first.toString(), "--backend", "cpu");
+        assertEquals("scratchnet: --data moons has 2 features, the model expects 64\n", r[2]);
     }
 
     @Test
