@@ -3,13 +3,10 @@ package dev.scratchnet.cli;
 import dev.scratchnet.backend.Backend;
 import dev.scratchnet.backend.Backends;
 import dev.scratchnet.backend.Precision;
+import dev.scratchnet.backend.Matrix;
+import dev.scratchnet.data.DataSpec;
 import dev.scratchnet.data.Dataset;
-import dev.scratchnet.data.Digits;
-import dev.scratchnet.data.Idx;
-import dev.scratchnet.data.Moons;
-import dev.scratchnet.data.StandardScaler;
 import dev.scratchnet.data.TrainTestSplit;
-import dev.scratchnet.data.Xor;
 import dev.scratchnet.nn.Activation;
 import dev.scratchnet.nn.History;
 import dev.scratchnet.nn.Initializer;
@@ -40,7 +37,8 @@ import java.util.Map;
                 "Data: xor, moons[:N[:NOISE]], digits (10 classes), idx:TRAIN_IMAGES,TRAIN_LABELS[,TEST_IMAGES,TEST_LABELS],",
                 "fashion-mnist (Debian's dataset-fashion-mnist package)."})
 final class TrainCommand implements Runnable {
-    static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    static final Path FASHION_MNIST = DataSpec.FASHION_MNIST;
+    static final String[] PLOT_FILES = {"train-loss.png", "train-accuracy.png", "train-confusion-matrix.png"};
 
     @Option(names = "--data", required = true, paramLabel = "SPEC", description = "The data set (see above).")
     String data;
@@ -66,8 +64,12 @@ final class TrainCommand implements Runnable {
     @Option(names = "--init", defaultValue = "he", description = "Weights: he, xavier, fan-in, normal:STD (default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and the shuffles (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and the shuffles, 0..4294967295 (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--classes", paramLabel = "N", description = "The number of classes, where the labels do not show it "
+            + "(idx data whose labels skip a value, such as 0..9 and 255: default: one more than the largest label, with no gap).")
+    Integer classes;
 
     @Option(names = "--test-fraction", defaultValue = "0.2", description = "Held out for testing where the data has no test set (default: ${DEFAULT-VALUE}).")
     double testFraction;
@@ -90,13 +92,35 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
+        // every option is checked before the data is read or anything is trained
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs " + epochs + ": must be at least 1");
+        }
+        if (seed < 0 || seed > 0xffffffffL) {
+            throw new IllegalArgumentException("--seed " + seed + ": must be between 0 and 4294967295 (2^32 − 1), as NumPy's");
+        }
+        if (hidden.length == 0) {
+            throw new IllegalArgumentException("--hidden names no widths: give one or more, e.g. --hidden 64 or --hidden 256,128");
+        }
+        for (int h : hidden) {
+            if (h < 1) {
+                throw new IllegalArgumentException("--hidden " + h + ": every hidden layer needs at least one unit");
+            }
+        }
+        if (batch < 0) {
+            throw new IllegalArgumentException("--batch " + batch + ": must be 0 (the whole set) or more");
+        }
+        if (!(lr > 0 && Double.isFinite(lr))) {
+            throw new IllegalArgumentException("--lr " + lr + ": must be a positive number");
         }
         Precision p = Precision.parse(precision);
         Activation act = Activation.parse(activation);
         Initializer initializer = Initializer.parse(init);
-        TrainTestSplit.Split split = load(data, seed, testFraction);
+        Optimizer.parse(optimizer, lr).close();   // checks the name and value; the run's own is made below
+        DataSpec spec = DataSpec.parse(data);
+        OutputChecks.file(json, "--json", spec.inputs());
+        OutputChecks.directory(plots, "--plots", spec.inputs(), PLOT_FILES);
+        TrainTestSplit.Split split = spec.load(seed, testFraction, classes);
         Dataset train = split.train, test = split.test;
         out.printf("data: %s (%d rows) and %s (%d rows), %d features, %d classes%n", train.name(), train.size(), test.name(),
                 test.size(), train.featureCount(), train.classes());
@@ -109,12 +133,13 @@ final class TrainCommand implements Runnable {
             long start = System.nanoTime();
             try (Network net = b.dense(train.classes(), Activation.softmax()).build(initializer, new NumpyRandom(seed));
                  Optimizer opt = Optimizer.parse(optimizer, lr)) {
+                requireFiniteStart(net, train);
                 out.printf("network: %s, %d parameters, %s, lr %s, batch %s, %s%n", net.describe(), net.parameterCount(),
                         opt.describe(), lr, batch == 0 ? "all" : Integer.toString(batch), p);
                 Loss loss = Loss.softmaxCrossEntropy(1e-8);
                 long[] epochStart = {System.nanoTime()};
                 History h = Trainer.builder().loss(loss).optimizer(opt).epochs(epochs).batchSize(batch)
-                        .shuffle(new NumpyRandom(seed + 1))
+                        .shuffle(new NumpyRandom(shuffleSeed(seed)))
                         .listener((epoch, trainLoss, trainAcc, testLoss, testAcc) -> {
                             long now = System.nanoTime();
                             out.printf("epoch %" + Integer.toString(epochs).length() + "d/%d  loss %s  accuracy %s  test loss %s"
@@ -140,12 +165,12 @@ final class TrainCommand implements Runnable {
                     Map<String, List<Double>> losses = new LinkedHashMap<>();
                     losses.put("Train Loss", h.trainLoss());
                     losses.put("Test Loss", h.testLoss());
-                    LineChart.write(plots.resolve("train-loss.png"), "Loss (" + train.name() + ")", "Epoch", "Loss", losses, false);
+                    LineChart.write(plots.resolve(PLOT_FILES[0]), "Loss (" + train.name() + ")", "Epoch", "Loss", losses, false);
                     Map<String, List<Double>> accuracy = new LinkedHashMap<>();
                     accuracy.put("Train Accuracy", h.trainAccuracy());
                     accuracy.put("Test Accuracy", h.testAccuracy());
-                    LineChart.write(plots.resolve("train-accuracy.png"), "Accuracy (" + train.name() + ")", "Epoch", "Accuracy", accuracy, false);
-                    ConfusionMatrixPlot.write(plots.resolve("train-confusion-matrix.png"), "Confusion Matrix (test set)",
+                    LineChart.write(plots.resolve(PLOT_FILES[1]), "Accuracy (" + train.name() + ")", "Epoch", "Accuracy", accuracy, false);
+                    ConfusionMatrixPlot.write(plots.resolve(PLOT_FILES[2]), "Confusion Matrix (test set)",
                             report.confusionMatrix(), names);
                     out.println("wrote plots to " + plots);
                 }
@@ -177,71 +202,36 @@ final class TrainCommand implements Runnable {
         }
     }
 
-    /** The train and test sets a --data spec names. */
+    /** The train and test sets a --data spec names ({@link DataSpec}). */
     static TrainTestSplit.Split load(String spec, long seed, double testFraction) {
-        String kind = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec;
-        String rest = spec.contains(":") ? spec.substring(spec.indexOf(':') + 1) : "";
-        switch (kind) {
-            case "xor": {
-                Dataset x = Xor.dataset();
-                return splitOf(x, x);
-            }
-            case "moons": {
-                String[] a = rest.isEmpty() ? new String[0] : rest.split(":");
-                int n = a.length > 0 ? parseInt(a[0], spec) : 1000;
-                double noise = a.length > 1 ? parseDouble(a[1], spec) : 0.2;
-                return TrainTestSplit.split(Moons.make(n, noise, seed), testFraction, seed, false);
-            }
-            case "digits": {
-                Dataset d = Digits.load();
-                TrainTestSplit.Split s = TrainTestSplit.split(d, testFraction, seed, true);
-                StandardScaler scaler = StandardScaler.fit(s.train.features());
-                return splitOf(s.train.withFeatures(scaler.transform(s.train.features())),
-                        s.test.withFeatures(scaler.transform(s.test.features())));
-            }
-            case "fashion-mnist":
-                if (!Files.isDirectory(FASHION_MNIST)) {
-                    throw new IllegalArgumentException("--data fashion-mnist reads " + FASHION_MNIST
-                            + ", which is not there: install Debian's dataset-fashion-mnist, or use idx:FILES");
-                }
-                return splitOf(Idx.load(FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"), FASHION_MNIST.resolve("train-labels-idx1-ubyte.gz"),
-                                "fashion-mnist train"),
-                        Idx.load(FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz"), FASHION_MNIST.resolve("t10k-labels-idx1-ubyte.gz"),
-                                "fashion-mnist test"));
-            case "idx": {
-                String[] f = rest.split(",");
-                if (f.length != 2 && f.length != 4) {
-                    throw new IllegalArgumentException("--data idx: takes IMAGES,LABELS or IMAGES,LABELS,TEST_IMAGES,TEST_LABELS, got '" + rest + "'");
-                }
-                Dataset train = Idx.load(Path.of(f[0]), Path.of(f[1]), "idx train");
-                if (f.length == 2) {
-                    return TrainTestSplit.split(train, testFraction, seed, false);
-                }
-                return splitOf(train, Idx.load(Path.of(f[2]), Path.of(f[3]), "idx test"));
-            }
-            default:
-                throw new IllegalArgumentException("unknown --data '" + spec
-                        + "': expected xor, moons[:N[:NOISE]], digits, idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS] or fashion-mnist");
+        return DataSpec.parse(spec).load(seed, testFraction, null);
+    }
+
+    /**
+     * The seed of the shuffle stream: the next seed after the weights', wrapping at 2^32 so that
+     * every seed NumPy accepts works (4294967295 shuffles with 0); other seeds are unchanged.
+     */
+    static long shuffleSeed(long seed) {
+        return (seed + 1) & 0xffffffffL;
+    }
+
+    /**
+     * Refuses to train a network whose outputs are already NaN or infinite on the first rows, before
+     * any update: the initial weights (or the data's scale) are at fault, not the learning rate.
+     */
+    private void requireFiniteStart(Network net, Dataset train) {
+        int rows = Math.min(train.size(), 256);
+        int[] first = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            first[i] = i;
         }
-    }
-
-    private static TrainTestSplit.Split splitOf(Dataset train, Dataset test) {
-        return TrainTestSplit.Split.of(train, test);
-    }
-
-    private static int parseInt(String s, String spec) {
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--data " + spec + ": '" + s + "' is not a whole number");
-        }
-    }
-
-    private static double parseDouble(String s, String spec) {
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--data " + spec + ": '" + s + "' is not a number");
+        Matrix out = net.predict(train.features().selectRows(first));
+        for (double v : out.data()) {
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("the untrained network's outputs are already " + v + " on the first " + rows
+                        + " training rows, before any update: the initial weights (--init " + init
+                        + ") are too large for these layers; use a smaller standard deviation, he or xavier");
+            }
         }
     }
 }

@@ -74,6 +74,11 @@ final class WorkshopCommand implements Runnable {
         }
         Recipe recipe = Workshop.find(name);
         RecipeSettings settings = new RecipeSettings(Precision.parse(precision), seed, lr, epochs, hidden);
+        if (hidden != null && hidden.length == 0) {
+            throw new IllegalArgumentException("--hidden names no widths: give the recipe's widths, e.g. --hidden 8");
+        }
+        OutputChecks.file(json, "--json", List.of());
+        OutputChecks.directory(plots, "--plots", List.of());
         Backends.Selection s = backend.select(out);
         try (Backend be = s.backend) {
             Map<String, Object> result = recipe.run(new RecipeContext(be, settings, out, plots));

@@ -176,7 +176,7 @@ public final class Trainer {
                 double testLoss = test == null ? Double.NaN : host[2] / loss.kind().normalizer(testRows, outputs);
                 double testAccuracy = test == null ? Double.NaN : host[3] / testRows;
                 if (!Double.isFinite(trainLoss)) {
-                    throw new TrainingDivergedException("the training loss became " + trainLoss + " at epoch " + epoch
+                    throw new TrainingDivergedException("the training loss became " + trainLoss + " at epoch " + (epoch + 1)
                             + " (learning rate " + optimizer.learningRate() + ", " + p + "): lower the learning rate");
                 }
                 history.add(trainLoss, trainAccuracy, testLoss, testAccuracy);
