@@ -18,6 +18,7 @@ import dev.scratchnet.random.NumpyRandom;
 import dev.scratchnet.report.ClassificationReport;
 import dev.scratchnet.report.ConfusionMatrixPlot;
 import dev.scratchnet.report.LineChart;
+import dev.scratchnet.report.PlotDirectory;
 import dev.scratchnet.report.PythonFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -161,18 +162,17 @@ final class TrainCommand implements Runnable {
                 out.println("confusion matrix (rows: true class, columns: predicted):");
                 out.println(PythonFormat.matrix(report.confusionMatrix()));
                 if (plots != null) {
-                    Files.createDirectories(plots);
+                    PlotDirectory dir = new PlotDirectory(plots);
                     Map<String, List<Double>> losses = new LinkedHashMap<>();
                     losses.put("Train Loss", h.trainLoss());
                     losses.put("Test Loss", h.testLoss());
-                    LineChart.write(plots.resolve(PLOT_FILES[0]), "Loss (" + train.name() + ")", "Epoch", "Loss", losses, false);
+                    dir.write(PLOT_FILES[0], LineChart.of("Loss (" + train.name() + ")", "Epoch", "Loss", losses, false));
                     Map<String, List<Double>> accuracy = new LinkedHashMap<>();
                     accuracy.put("Train Accuracy", h.trainAccuracy());
                     accuracy.put("Test Accuracy", h.testAccuracy());
-                    LineChart.write(plots.resolve(PLOT_FILES[1]), "Accuracy (" + train.name() + ")", "Epoch", "Accuracy", accuracy, false);
-                    ConfusionMatrixPlot.write(plots.resolve(PLOT_FILES[2]), "Confusion Matrix (test set)",
-                            report.confusionMatrix(), names);
-                    out.println("wrote plots to " + plots);
+                    dir.write(PLOT_FILES[1], LineChart.of("Accuracy (" + train.name() + ")", "Epoch", "Accuracy", accuracy, false));
+                    dir.write(PLOT_FILES[2], ConfusionMatrixPlot.of("Confusion Matrix (test set)", report.confusionMatrix(), names));
+                    dir.printSummary(out);
                 }
                 if (json != null) {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -197,8 +197,6 @@ final class TrainCommand implements Runnable {
                     out.println("wrote " + json);
                 }
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e.getMessage(), e);
         }
     }
 

@@ -53,7 +53,7 @@ final class WorkshopCommand implements Runnable {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results (losses, accuracies, predictions, ...) as JSON.")
     Path json;
 
-    @Option(names = "--plots", paramLabel = "DIR", description = "Write PNG plots: curves, decision boundaries, confusion matrix, sample digits.")
+    @Option(names = "--plots", paramLabel = "DIR", description = "Write PNG plots: curves, decision boundaries, gradient check, confusion matrix, sample digits.")
     Path plots;
 
     @CommandLine.Spec
@@ -81,14 +81,13 @@ final class WorkshopCommand implements Runnable {
         OutputChecks.directory(plots, "--plots", List.of());
         Backends.Selection s = backend.select(out);
         try (Backend be = s.backend) {
-            Map<String, Object> result = recipe.run(new RecipeContext(be, settings, out, plots));
+            RecipeContext ctx = new RecipeContext(be, settings, out, plots);
+            Map<String, Object> result = recipe.run(ctx);
             if (json != null) {
                 writeJson(json, result);
                 out.println("wrote " + json);
             }
-            if (plots != null) {
-                out.println("wrote plots to " + plots);
-            }
+            ctx.printPlotsWritten();
         }
     }
 

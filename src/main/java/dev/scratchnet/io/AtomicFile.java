@@ -57,7 +57,8 @@ public final class AtomicFile {
         Path target = file.toAbsolutePath().normalize();
         Path dir = target.getParent();
         if (dir == null) {
-            throw new UncheckedIOException(new IOException("cannot write " + file + ": it names no file"));
+            String msg = "cannot write " + file + ": it names no file";
+            throw new UncheckedIOException(msg, new IOException(msg));
         }
         if (Files.isDirectory(target)) {
             throw failure(file, "it is a directory", null);
@@ -130,7 +131,8 @@ public final class AtomicFile {
     }
 
     private static UncheckedIOException failure(Path file, String why, Exception cause) {
-        return new UncheckedIOException(new IOException("cannot write " + file + ": " + why, cause));
+        String msg = "cannot write " + file + ": " + why;
+        return new UncheckedIOException(msg, new IOException(msg, cause));
     }
 
     /** One line for an I/O failure: the reason, without Java's class names where they add nothing. */

@@ -9,6 +9,7 @@ import dev.scratchnet.nn.GradientCheck;
 import dev.scratchnet.nn.Initializer;
 import dev.scratchnet.nn.Network;
 import dev.scratchnet.random.NumpyRandom;
+import dev.scratchnet.report.GradientCheckPlot;
 import dev.scratchnet.report.PythonFormat;
 
 import java.util.LinkedHashMap;
@@ -67,6 +68,8 @@ final class MoonsGradcheckRecipe implements Recipe {
                 }
                 errors.put(r.parameter, r.relativeError);
             }
+            ctx.plot(this, "gradient-check", () -> GradientCheckPlot.of("Gradient Check: Relative Error per Parameter", errors,
+                    GradientCheck.PASSED, GradientCheck.ACCEPTABLE));
             Map<String, Object> json = ctx.json(this);
             json.put("hidden", new int[] {hidden});
             json.put("epsilon", 1e-5);

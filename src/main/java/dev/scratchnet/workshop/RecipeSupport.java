@@ -6,7 +6,6 @@ import dev.scratchnet.random.NumpyRandom;
 import dev.scratchnet.report.DecisionBoundaryPlot;
 import dev.scratchnet.report.LineChart;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,25 +26,17 @@ final class RecipeSupport {
     }
 
     static void lossPlot(RecipeContext ctx, Recipe recipe, String title, List<Double> losses) {
-        Path file = ctx.plot(recipe, "loss");
-        if (file != null) {
-            LineChart.write(file, title, "Epoch", "Loss", Map.of("Loss", losses), false);
-        }
+        ctx.plot(recipe, "loss", () -> LineChart.of(title, "Epoch", "Loss", Map.of("Loss", losses), false));
     }
 
     static void curvesPlot(RecipeContext ctx, Recipe recipe, String name, String title, String yLabel,
                            Map<String, List<Double>> series, boolean logY) {
-        Path file = ctx.plot(recipe, name);
-        if (file != null) {
-            LineChart.write(file, title, "Epoch", yLabel, new LinkedHashMap<>(series), logY);
-        }
+        ctx.plot(recipe, name, () -> LineChart.of(title, "Epoch", yLabel, new LinkedHashMap<>(series), logY));
     }
 
     static void boundaryPlot(RecipeContext ctx, Recipe recipe, String title, Dataset data, Network net, double margin) {
-        Path file = ctx.plot(recipe, "decision-boundary");
-        if (file != null) {
-            DecisionBoundaryPlot.write(file, title, data.features(), data.labels(), net::predictLabels, margin);
-        }
+        ctx.plot(recipe, "decision-boundary",
+                () -> DecisionBoundaryPlot.of(title, data.features(), data.labels(), data.classes(), net::predictLabels, margin));
     }
 
     /**

@@ -169,6 +169,30 @@ class MainTest {
         for (String png : new String[] {"train-loss.png", "train-accuracy.png", "train-confusion-matrix.png"}) {
             assertTrue(Files.size(dir.resolve(png)) > 1000, png);
         }
+        assertTrue(out.contains("\nwrote plots to " + dir + ": train-loss.png, train-accuracy.png, train-confusion-matrix.png\n"), out);
+    }
+
+    @Test
+    void theGradientCheckWritesItsPlotAndSaysWhichFile(@TempDir Path dir) throws IOException {
+        Object[] r = run("workshop", "moons-gradcheck", "--backend", "cpu", "--plots", dir.toString());
+        assertEquals(0, r[0], (String) r[2]);
+        assertTrue(((String) r[1]).endsWith("wrote plots to " + dir + ": moons-gradcheck-gradient-check.png\n"), (String) r[1]);
+        assertTrue(Files.size(dir.resolve("moons-gradcheck-gradient-check.png")) > 1000);
+    }
+
+    @Test
+    void plotsIntoARegularFileIsOneLineNamingItAndTheFileIsKept(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("plots"), "not a directory");
+        for (String[] args : new String[][] {{"workshop", "moons-gradcheck"}, {"train", "--data", "xor", "--epochs", "1"}}) {
+            String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                    java.util.stream.Stream.of("--backend", "cpu", "--plots", file.toString())).toArray(String[]::new);
+            Object[] r = run(all);
+            assertEquals(1, r[0], String.join(" ", args));
+            String err = (String) r[2];
+            assertEquals(1, err.lines().count(), err);
+            assertTrue(err.startsWith("scratchnet: ") && err.contains(file.toString()), err);
+            assertEquals("not a directory", Files.readString(file));
+        }
     }
 
     @Test

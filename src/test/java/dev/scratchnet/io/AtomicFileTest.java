@@ -41,7 +41,7 @@ class AtomicFileTest {
             out.write("half of the new".getBytes(StandardCharsets.UTF_8));
             throw new IOException("No space left on device");
         }));
-        assertEquals("cannot write " + f + ": No space left on device", e.getCause().getMessage());
+        assertEquals("cannot write " + f + ": No space left on device", e.getMessage());
         assertEquals("old", Files.readString(f));
         assertEquals(List.of("out.json"), names(dir));
     }
@@ -62,7 +62,7 @@ class AtomicFileTest {
     void aDirectoryIsNotOverwritten() throws IOException {
         Path d = Files.createDirectory(dir.resolve("results"));
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> AtomicFile.writeString(d, "x"));
-        assertEquals("cannot write " + d + ": it is a directory", e.getCause().getMessage());
+        assertEquals("cannot write " + d + ": it is a directory", e.getMessage());
         assertTrue(Files.isDirectory(d));
     }
 
