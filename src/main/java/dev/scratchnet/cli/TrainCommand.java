@@ -118,10 +118,10 @@ final class TrainCommand implements Runnable {
         Activation act = Activation.parse(activation);
         Initializer initializer = Initializer.parse(init);
         Optimizer.parse(optimizer, lr).close();   // checks the name and value; the run's own is made below
-        DataSpec spec = DataSpec.parse(data);
-        OutputChecks.file(json, "--json", spec.inputs());
-        OutputChecks.directory(plots, "--plots", spec.inputs(), PLOT_FILES);
-        TrainTestSplit.Split split = spec.load(seed, testFraction, classes);
+        DataSpec dataSpec = DataSpec.parse(data);
+        OutputChecks.file(json, "--json", dataSpec.inputs());
+        OutputChecks.directory(plots, "--plots", dataSpec.inputs(), PLOT_FILES);
+        TrainTestSplit.Split split = dataSpec.load(seed, testFraction, classes);
         Dataset train = split.train, test = split.test;
         out.printf("data: %s (%d rows) and %s (%d rows), %d features, %d classes%n", train.name(), train.size(), test.name(),
                 test.size(), train.featureCount(), train.classes());
