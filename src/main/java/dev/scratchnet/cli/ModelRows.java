@@ -22,7 +22,7 @@ final class ModelRows {
         long seed = parseLong(model.info.getOrDefault("seed", "0"), "seed");
         double test = parseDouble(model.info.getOrDefault("test_fraction", "0.2"), "test_fraction");
         double validation = parseDouble(model.info.getOrDefault("validation_fraction", "0"), "validation_fraction");
-        TrainData d = TrainData.prepare(spec, seed, test, validation, model);
+        TrainData d = TrainData.prepare(spec, seed, test, validation, null, model);
         switch (split.toLowerCase(Locale.ROOT)) {
             case "test": return d.test;
             case "train": return d.train;

@@ -2,14 +2,11 @@ package dev.scratchnet.cli;
 
 import dev.scratchnet.backend.Backend;
 import dev.scratchnet.backend.Backends;
+import dev.scratchnet.backend.Matrix;
 import dev.scratchnet.backend.Precision;
+import dev.scratchnet.data.DataSpec;
 import dev.scratchnet.data.Dataset;
-import dev.scratchnet.data.Digits;
-import dev.scratchnet.data.Idx;
-import dev.scratchnet.data.Moons;
 import dev.scratchnet.data.TrainTestSplit;
-import dev.scratchnet.data.Xor;
-import dev.scratchnet.io.AtomicFile;
 import dev.scratchnet.io.Checkpoint;
 import dev.scratchnet.io.ModelFile;
 import dev.scratchnet.io.SavedModel;
@@ -50,7 +47,8 @@ import java.util.concurrent.Callable;
                 "Ctrl-C or SIGTERM stops after the current batch, writes a checkpoint when --checkpoint is set,",
                 "and exits with status 130 or 143."})
 final class TrainCommand implements Callable<Integer> {
-    static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    static final Path FASHION_MNIST = DataSpec.FASHION_MNIST;
+    static final String[] PLOT_FILES = {"train-loss.png", "train-accuracy.png", "train-confusion-matrix.png"};
 
     @Option(names = "--data", paramLabel = "SPEC", description = "The data set (see above); required unless --resume.")
     String data;
@@ -87,8 +85,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init", defaultValue = "he", description = "Weights: he, xavier, fan-in, normal:STD (default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and the shuffles (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and the shuffles, 0..4294967295 (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--classes", paramLabel = "N", description = "The number of classes, where the labels do not show it "
+            + "(idx data whose labels skip a value, such as 0..9 and 255: default: one more than the largest label, with no gap).")
+    Integer classes;
 
     @Option(names = "--test-fraction", defaultValue = "0.2", description = "Held out for testing where the data has no test set (default: ${DEFAULT-VALUE}).")
     double testFraction;
@@ -154,9 +156,28 @@ final class TrainCommand implements Callable<Integer> {
         if (data == null) {
             throw new IllegalArgumentException("--data is required (or --resume DIR)");
         }
+        // every option is checked before the data is read or anything is trained
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs " + epochs + ": must be at least 1");
         }
+        if (seed < 0 || seed > 0xffffffffL) {
+            throw new IllegalArgumentException("--seed " + seed + ": must be between 0 and 4294967295 (2^32 − 1), as NumPy's");
+        }
+        if (hidden.length == 0) {
+            throw new IllegalArgumentException("--hidden names no widths: give one or more, e.g. --hidden 64 or --hidden 256,128");
+        }
+        for (int h : hidden) {
+            if (h < 1) {
+                throw new IllegalArgumentException("--hidden " + h + ": every hidden layer needs at least one unit");
+            }
+        }
+        if (batch < 0) {
+            throw new IllegalArgumentException("--batch " + batch + ": must be 0 (the whole set) or more");
+        }
+        if (!(lr > 0 && Double.isFinite(lr))) {
+            throw new IllegalArgumentException("--lr " + lr + ": must be a positive number");
+        }
+        Optimizer.parse(optimizer, lr).close();   // checks the name and value; the run's own is made below
         if (checkpointEvery < 1) {
             throw new IllegalArgumentException("--checkpoint-every " + checkpointEvery + ": must be at least 1");
         }
@@ -169,9 +190,12 @@ final class TrainCommand implements Callable<Integer> {
         if (patience > 0 && validationFraction == 0) {
             throw new IllegalArgumentException("--patience needs a validation set: give --validation-fraction (0.1, say)");
         }
+        DataSpec dataSpec = DataSpec.parse(data);
+        OutputChecks.file(json, "--json", dataSpec.inputs());
+        OutputChecks.directory(plots, "--plots", dataSpec.inputs(), PLOT_FILES);
         for (Path f : save) {
             ModelFile.formatOf(f, "--save");
-            AtomicFile.checkWritable(f, "--save");
+            OutputChecks.file(f, "--save", dataSpec.inputs());
         }
         if (checkpoint != null && Files.exists(checkpoint) && !Files.isDirectory(checkpoint)) {
             throw new IllegalArgumentException("--checkpoint " + checkpoint + " is a file: name a directory");
@@ -189,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(resumed.file + " is the end of a finished run (" + resumed.state.history.epochs()
                     + " epochs" + (resumed.state.history.stoppedEarly() ? ", stopped early" : "") + "): give a larger --epochs to go on");
         }
-        TrainData d = TrainData.prepare(data, seed, testFraction, validationFraction, start);
+        TrainData d = TrainData.prepare(data, seed, testFraction, validationFraction, classes, start);
         if (resumed != null && resumed.options.has("data_fingerprint")
                 && !resumed.options.get("data_fingerprint").getAsString().equals(d.fingerprint)) {
             throw new IllegalArgumentException("--data " + data + " no longer gives the rows the checkpoint was trained on (fingerprint "
@@ -204,6 +228,7 @@ final class TrainCommand implements Callable<Integer> {
             long startNanos = System.nanoTime();
             try (Network net = start != null ? buildFrom(start, be, p) : newNetwork(be, p, train, act, initializer);
                  Optimizer opt = Optimizer.parse(optimizer, lr).weightDecay(weightDecay)) {
+                requireFiniteStart(net, train);
                 out.printf("network: %s, %d parameters, %s, lr %s%s%s, batch %s, %s%n", net.describe(), net.parameterCount(),
                         opt.describe(), lr, sched.describe().equals("constant") ? "" : " (" + sched.describe() + ")",
                         weightDecay == 0 ? "" : ", weight decay " + weightDecay, batch == 0 ? "all" : Integer.toString(batch), p);
@@ -212,12 +237,13 @@ final class TrainCommand implements Callable<Integer> {
                             resumed.state.batch == 0 ? "" : " and " + resumed.state.batch + " batches of the next");
                 }
                 Loss loss = start != null ? start.loss : Loss.softmaxCrossEntropy(1e-8);
-                SavedModel template = SavedModel.of(net, loss, d.mean, d.scale, d.classNames, info(d));
+                // the model metadata a checkpoint carries (its weights are the state's): only read back when checkpointing
+                SavedModel template = checkpoint == null ? null : SavedModel.of(net, loss, d.mean, d.scale, d.classNames, info(d));
                 JsonObject options = TrainOptions.of(this, d.fingerprint);
                 Path[] lastCheckpoint = {null};
                 ProgressLine progress = ProgressLine.forStdout(out, epochs);
                 Trainer.Builder tb = Trainer.builder().loss(loss).optimizer(opt).epochs(epochs).batchSize(batch)
-                        .shuffle(new NumpyRandom(seed + 1)).schedule(sched).patience(patience)
+                        .shuffle(new NumpyRandom(shuffleSeed(seed))).schedule(sched).patience(patience)
                         .report(e -> {
                             if (progress != null) {
                                 progress.clear();
@@ -290,15 +316,15 @@ final class TrainCommand implements Callable<Integer> {
                 losses.put("Validation Loss", h.validationLoss());
             }
             losses.put("Test Loss", h.testLoss());
-            dir.write("train-loss.png", LineChart.of("Loss (" + train.name() + ")", "Epoch", "Loss", losses, false));
+            dir.write(PLOT_FILES[0], LineChart.of("Loss (" + train.name() + ")", "Epoch", "Loss", losses, false));
             Map<String, List<Double>> accuracy = new LinkedHashMap<>();
             accuracy.put("Train Accuracy", h.trainAccuracy());
             if (!h.validationAccuracy().isEmpty()) {
                 accuracy.put("Validation Accuracy", h.validationAccuracy());
             }
             accuracy.put("Test Accuracy", h.testAccuracy());
-            dir.write("train-accuracy.png", LineChart.of("Accuracy (" + train.name() + ")", "Epoch", "Accuracy", accuracy, false));
-            dir.write("train-confusion-matrix.png", ConfusionMatrixPlot.of("Confusion Matrix (test set)", report.confusionMatrix(), names));
+            dir.write(PLOT_FILES[1], LineChart.of("Accuracy (" + train.name() + ")", "Epoch", "Accuracy", accuracy, false));
+            dir.write(PLOT_FILES[2], ConfusionMatrixPlot.of("Confusion Matrix (test set)", report.confusionMatrix(), names));
             dir.printSummary(out);
         }
         if (json != null) {
@@ -395,68 +421,36 @@ final class TrainCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    /** The train and test sets a --data spec names, as read (digits unscaled: see {@link TrainData}). */
+    /** The train and test sets a --data spec names ({@link DataSpec}), as read: digits unscaled (see {@link TrainData}). */
     static TrainTestSplit.Split load(String spec, long seed, double testFraction) {
-        String kind = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec;
-        String rest = spec.contains(":") ? spec.substring(spec.indexOf(':') + 1) : "";
-        switch (kind) {
-            case "xor": {
-                Dataset x = Xor.dataset();
-                return splitOf(x, x);
-            }
-            case "moons": {
-                String[] a = rest.isEmpty() ? new String[0] : rest.split(":");
-                int n = a.length > 0 ? parseInt(a[0], spec) : 1000;
-                double noise = a.length > 1 ? parseDouble(a[1], spec) : 0.2;
-                return TrainTestSplit.split(Moons.make(n, noise, seed), testFraction, seed, false);
-            }
-            case "digits": {
-                // raw pixels: TrainData fits the StandardScaler on the training rows (or takes a model's)
-                return TrainTestSplit.split(Digits.load(), testFraction, seed, true);
-            }
-            case "fashion-mnist":
-                if (!Files.isDirectory(FASHION_MNIST)) {
-                    throw new IllegalArgumentException("--data fashion-mnist reads " + FASHION_MNIST
-                            + ", which is not there: install Debian's dataset-fashion-mnist, or use idx:FILES");
-                }
-                return splitOf(Idx.load(FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"), FASHION_MNIST.resolve("train-labels-idx1-ubyte.gz"),
-                                "fashion-mnist train"),
-                        Idx.load(FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz"), FASHION_MNIST.resolve("t10k-labels-idx1-ubyte.gz"),
-                                "fashion-mnist test"));
-            case "idx": {
-                String[] f = rest.split(",");
-                if (f.length != 2 && f.length != 4) {
-                    throw new IllegalArgumentException("--data idx: takes IMAGES,LABELS or IMAGES,LABELS,TEST_IMAGES,TEST_LABELS, got '" + rest + "'");
-                }
-                Dataset train = Idx.load(Path.of(f[0]), Path.of(f[1]), "idx train");
-                if (f.length == 2) {
-                    return TrainTestSplit.split(train, testFraction, seed, false);
-                }
-                return splitOf(train, Idx.load(Path.of(f[2]), Path.of(f[3]), "idx test"));
-            }
-            default:
-                throw new IllegalArgumentException("unknown --data '" + spec
-                        + "': expected xor, moons[:N[:NOISE]], digits, idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS] or fashion-mnist");
+        return DataSpec.parse(spec).load(seed, testFraction, null);
+    }
+
+    /**
+     * The seed of the shuffle stream: the next seed after the weights', wrapping at 2^32 so that
+     * every seed NumPy accepts works (4294967295 shuffles with 0); other seeds are unchanged.
+     */
+    static long shuffleSeed(long seed) {
+        return (seed + 1) & 0xffffffffL;
+    }
+
+    /**
+     * Refuses to train a network whose outputs are already NaN or infinite on the first rows, before
+     * any update: the initial weights (or the data's scale) are at fault, not the learning rate.
+     */
+    private void requireFiniteStart(Network net, Dataset train) {
+        int rows = Math.min(train.size(), 256);
+        int[] first = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            first[i] = i;
         }
-    }
-
-    private static TrainTestSplit.Split splitOf(Dataset train, Dataset test) {
-        return TrainTestSplit.Split.of(train, test);
-    }
-
-    private static int parseInt(String s, String spec) {
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--data " + spec + ": '" + s + "' is not a whole number");
-        }
-    }
-
-    private static double parseDouble(String s, String spec) {
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--data " + spec + ": '" + s + "' is not a number");
+        Matrix out = net.predict(train.features().selectRows(first));
+        for (double v : out.data()) {
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("the untrained network's outputs are already " + v + " on the first " + rows
+                        + " training rows, before any update: the initial weights (--init " + init
+                        + ") are too large for these layers; use a smaller standard deviation, he or xavier");
+            }
         }
     }
 }

@@ -41,12 +41,12 @@ final class TrainData {
         this.fingerprint = fingerprint;
     }
 
-    static TrainData prepare(String spec, long seed, double testFraction, double validationFraction, SavedModel model) {
+    static TrainData prepare(String spec, long seed, double testFraction, double validationFraction, Integer classes, SavedModel model) {
         if (!(validationFraction >= 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("--validation-fraction " + validationFraction + ": expected 0 (none) or a fraction below 1");
         }
         boolean digits = spec.equals("digits");
-        TrainTestSplit.Split split = TrainCommand.load(spec, seed, testFraction);
+        TrainTestSplit.Split split = dev.scratchnet.data.DataSpec.parse(spec).load(seed, testFraction, classes);
         String fingerprint = fingerprint(split.train);
         Dataset train = split.train, validation = null, test = split.test;
         if (validationFraction > 0) {

@@ -48,6 +48,7 @@ final class TrainOptions {
             new Field("batch", "--batch", true, c -> c.batch, (c, v) -> c.batch = v.getAsInt()),
             new Field("init", "--init", true, c -> c.init, (c, v) -> c.init = v.getAsString()),
             new Field("seed", "--seed", true, c -> c.seed, (c, v) -> c.seed = v.getAsLong()),
+            new Field("classes", "--classes", true, c -> c.classes, (c, v) -> c.classes = v.isJsonNull() ? null : v.getAsInt()),
             new Field("test_fraction", "--test-fraction", true, c -> c.testFraction, (c, v) -> c.testFraction = v.getAsDouble()),
             new Field("validation_fraction", "--validation-fraction", true, c -> c.validationFraction,
                     (c, v) -> c.validationFraction = v.getAsDouble()),

@@ -82,6 +82,11 @@ final class WorkshopCommand implements Runnable {
             dev.scratchnet.io.AtomicFile.checkWritable(f, "--save");
         }
         RecipeSettings settings = new RecipeSettings(Precision.parse(precision), seed, lr, epochs, hidden);
+        if (hidden != null && hidden.length == 0) {
+            throw new IllegalArgumentException("--hidden names no widths: give the recipe's widths, e.g. --hidden 8");
+        }
+        OutputChecks.file(json, "--json", List.of());
+        OutputChecks.directory(plots, "--plots", List.of());
         Backends.Selection s = backend.select(out);
         try (Backend be = s.backend) {
             RecipeContext ctx = new RecipeContext(be, settings, out, plots, save);

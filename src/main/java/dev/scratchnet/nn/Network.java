@@ -77,11 +77,39 @@ public final class Network implements AutoCloseable {
 
         /** Draws every layer's weights with {@code init} from {@code rng}, in layer order. */
         public Network build(Initializer init, NumpyRandom rng) {
+            checkMemory();
             List<Matrix> weights = new ArrayList<>();
             for (int[] s : sizes) {
                 weights.add(init.weights(s[0], s[1], rng));
             }
             return build(weights);
+        }
+
+        /**
+         * Refuses, before anything is allocated, a network that cannot fit: its weights are drawn on
+         * the host as doubles (all layers, plus a copy of the largest), and its parameters and their
+         * gradients live on the backend, the Java heap for the CPU backend, the device for the others.
+         */
+        private void checkMemory() {
+            long params = 0, largest = 0;
+            StringBuilder shape = new StringBuilder(Integer.toString(inputs));
+            for (int[] s : sizes) {
+                long w = (long) s[0] * s[1];
+                params += w + s[1];
+                largest = Math.max(largest, w);
+                shape.append(" → ").append(s[1]);
+            }
+            String what = "a " + shape + " network (" + params + " parameters, drawn on the host in fp64"
+                    + (backend.name().equals("cpu") ? " and trained on the Java heap" : "") + ")";
+            long onBackend = 2 * params * precision.bytes();
+            long host = (params + largest) * Double.BYTES + (backend.name().equals("cpu") ? onBackend : 0);
+            dev.scratchnet.backend.HostMemory.require(host, what, null);
+            long device = backend.memoryBytes();
+            if (device > 0 && onBackend > device) {
+                throw new IllegalArgumentException(what + " needs " + dev.scratchnet.backend.HostMemory.size(onBackend) + " on the "
+                        + backend.name() + " device for its parameters and gradients, more than the device's "
+                        + dev.scratchnet.backend.HostMemory.size(device) + " (" + backend.deviceName() + ")");
+            }
         }
 
         /** Builds with the given weights (one inputs × outputs matrix per layer). */

@@ -271,16 +271,20 @@ public abstract class Optimizer implements AutoCloseable {
         String t = text.trim().toLowerCase(Locale.ROOT);
         int colon = t.indexOf(':');
         String name = colon < 0 ? t : t.substring(0, colon);
-        double value;
+        Double value;
         try {
-            value = colon < 0 ? Double.NaN : Double.parseDouble(t.substring(colon + 1));
+            value = colon < 0 ? null : Double.valueOf(t.substring(colon + 1));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("optimizer '" + text + "': the value after ':' is not a number");
         }
+        if (colon >= 0 && (name.equals("sgd") || name.equals("adam"))) {
+            throw new IllegalArgumentException("optimizer '" + text + "': " + name + " takes no value after ':'"
+                    + (name.equals("adam") ? " (its betas are 0.9 and 0.999, epsilon 1e-8)" : ""));
+        }
         switch (name) {
             case "sgd": return sgd(learningRate);
-            case "momentum": return momentum(learningRate, Double.isNaN(value) ? 0.9 : value);
-            case "rmsprop": return rmsprop(learningRate, Double.isNaN(value) ? 0.9 : value, 1e-8);
+            case "momentum": return momentum(learningRate, value == null ? 0.9 : value);
+            case "rmsprop": return rmsprop(learningRate, value == null ? 0.9 : value, 1e-8);
             case "adam": return adam(learningRate, 0.9, 0.999, 1e-8);
             default:
                 throw new IllegalArgumentException("unknown optimizer '" + text

@@ -378,7 +378,7 @@ public final class Trainer {
                 double validationLoss = validation == null ? Double.NaN : host[4] / loss.kind().normalizer(validationRows, outputs);
                 double validationAccuracy = validation == null ? Double.NaN : host[5] / validationRows;
                 if (!Double.isFinite(trainLoss)) {
-                    throw new TrainingDivergedException("the training loss became " + trainLoss + " at epoch " + epoch
+                    throw new TrainingDivergedException("the training loss became " + trainLoss + " at epoch " + (epoch + 1)
                             + " (learning rate " + optimizer.learningRate() + ", " + p + "): lower the learning rate");
                 }
                 boolean improved = false;

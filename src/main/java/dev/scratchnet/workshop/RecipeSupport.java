@@ -97,12 +97,38 @@ final class RecipeSupport {
         return c;
     }
 
-    /** One line saying the notebook's network does not learn its task as run, and what does. */
+    /**
+     * One line saying the network does not learn its task as run, and what does. {@code workingSetting}
+     * ("--hidden 8") is known to learn it with the notebook's other settings (a test shows it), so it is
+     * suggested only where it is not already in use and every other setting is the notebook's; otherwise
+     * the line names the settings to drop.
+     */
     static void noteIfNotLearned(RecipeContext ctx, double accuracy, String task, String workingSetting) {
         if (accuracy < 1.0) {
-            ctx.out.println("note: " + (ctx.settings.isNotebooks() ? "as the notebook writes it, this network" : "with these settings, the network")
-                    + " stops at " + PercentFormat.of(accuracy) + " on " + task + "; " + workingSetting + " learns it (100%)");
+            ctx.out.println(notLearnedNote(ctx.settings, accuracy, task, workingSetting));
         }
+    }
+
+    static String notLearnedNote(RecipeSettings settings, double accuracy, String task, String workingSetting) {
+        String option = workingSetting.split(" ", 2)[0];
+        java.util.List<String> changes = settings.changes();
+        boolean inUse = changes.contains(workingSetting);
+        java.util.List<String> others = new java.util.ArrayList<>();
+        for (String c : changes) {
+            if (!c.startsWith(option + " ")) {
+                others.add(c);
+            }
+        }
+        String head = "note: " + (settings.isNotebooks() ? "as the notebook writes it, this network" : "with these settings, the network")
+                + " stops at " + PercentFormat.of(accuracy) + " on " + task + "; ";
+        if (others.isEmpty() && !inUse) {
+            return head + workingSetting + " learns it (100%)";
+        }
+        if (others.isEmpty()) {
+            return head + "the notebook's settings with " + workingSetting + " learn it (100%) in fp64";
+        }
+        return head + "the notebook's settings with " + workingSetting + " learn it (100%): drop " + String.join(" and ", others)
+                + (inUse ? "" : " and add " + workingSetting);
     }
 
     /** Percentages as the notebooks print them: {@code f"{acc * 100:.2f}%"}. */
