@@ -6,15 +6,6 @@ import dev.scratchnet.nn.History;
 import dev.scratchnet.nn.TrainingState;
 import dev.scratchnet.random.NumpyRandom;
 import com.google.gson.JsonObject;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -28,8 +19,14 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,6 +37,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * reading either succeeds or fails with one {@link ModelFormatException} line; never another
  * exception type, never an OutOfMemoryError (sizes are checked against the file before anything
  * is allocated).
+ *
+ * <p>Property tests without a property-testing library (see MalformedInputTest for why not jqwik):
+ * each case is drawn from a {@link SplittableRandom} seeded with its number, so a failure names the
+ * seed that reproduces it.
  */
 class ModelFileFuzzTest {
     private static Path dir;
@@ -48,7 +49,7 @@ class ModelFileFuzzTest {
     private static byte[] validNpy;
     private static byte[] validCheckpoint;
 
-    @BeforeContainer
+    @BeforeAll
     static void makeValidFiles() throws IOException {
         dir = Files.createTempDirectory("scratchnet-fuzz");
         SavedModel m = ModelFileTest.model(Precision.FP32);
@@ -70,7 +71,7 @@ class ModelFileFuzzTest {
         validCheckpoint = Files.readAllBytes(ck);
     }
 
-    @AfterContainer
+    @AfterAll
     static void removeFiles() throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -146,13 +147,40 @@ class ModelFileFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<Mutation>> mutations() {
-        Arbitrary<Mutation> one = Combinators.combine(Arbitraries.integers().between(0, 4), Arbitraries.integers(),
-                Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(9),
-                Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.of(1L << 40, -1L, 0L, Long.MAX_VALUE, 1L << 31, 100L << 20)))
-                .as(Mutation::new);
-        return one.list().ofMinSize(1).ofMaxSize(4);
+    private static final long[] EXTREMES = {1L << 40, -1L, 0L, Long.MAX_VALUE, 1L << 31, 100L << 20};
+
+    /** One to four random changes, drawn from {@code r}. */
+    static List<Mutation> mutations(SplittableRandom r) {
+        int n = 1 + r.nextInt(4);
+        List<Mutation> ms = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] bytes = new byte[1 + r.nextInt(9)];
+            for (int j = 0; j < bytes.length; j++) {
+                bytes[j] = (byte) r.nextInt(256);
+            }
+            long number = r.nextBoolean() ? r.nextLong() : EXTREMES[r.nextInt(EXTREMES.length)];
+            ms.add(new Mutation(r.nextInt(5), r.nextInt(), bytes, number));
+        }
+        return ms;
+    }
+
+    static byte[] randomBytes(SplittableRandom r, int maxLength) {
+        byte[] b = new byte[r.nextInt(maxLength + 1)];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) r.nextInt(256);
+        }
+        return b;
+    }
+
+    /** Runs {@code check} for seeds 0..tries-1; a failure names its seed. */
+    private static void forSeeds(int tries, Consumer<SplittableRandom> check) {
+        for (long seed = 0; seed < tries; seed++) {
+            try {
+                check.accept(new SplittableRandom(seed));
+            } catch (AssertionError e) {
+                throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private static byte[] mutate(byte[] valid, List<Mutation> ms) {
@@ -198,24 +226,30 @@ class ModelFileFuzzTest {
         }
     }
 
-    @Property(tries = 300)
-    void mutatedSafetensorsAreReadOrRefusedInOneLine(@ForAll("mutations") List<Mutation> ms) {
-        readAndDelete(".safetensors", mutate(validSafetensors, ms));
+    @Test
+    void mutatedSafetensorsAreReadOrRefusedInOneLine() {
+        forSeeds(300, r -> readAndDelete(".safetensors", mutate(validSafetensors, mutations(r))));
     }
 
-    @Property(tries = 300)
-    void mutatedNpzArchivesAreReadOrRefusedInOneLine(@ForAll("mutations") List<Mutation> ms) {
-        readAndDelete(".npz", mutate(validNpz, ms));
+    @Test
+    void mutatedNpzArchivesAreReadOrRefusedInOneLine() {
+        forSeeds(300, r -> readAndDelete(".npz", mutate(validNpz, mutations(r))));
     }
 
-    @Property(tries = 300)
-    void mutatedNpyStreamsAreReadOrRefusedInOneLine(@ForAll("mutations") List<Mutation> ms) {
-        byte[] b = mutate(validNpy, ms);
-        oneLineOrSuccess(() -> Npy.read(new ByteArrayInputStream(b), b.length, "fuzz.npy"));
+    @Test
+    void mutatedNpyStreamsAreReadOrRefusedInOneLine() {
+        forSeeds(300, r -> {
+            byte[] b = mutate(validNpy, mutations(r));
+            oneLineOrSuccess(() -> Npy.read(new ByteArrayInputStream(b), b.length, "fuzz.npy"));
+        });
     }
 
-    @Property(tries = 200)
-    void mutatedCheckpointsAreReadOrRefusedInOneLine(@ForAll("mutations") List<Mutation> ms) {
+    @Test
+    void mutatedCheckpointsAreReadOrRefusedInOneLine() {
+        forSeeds(200, r -> mutatedCheckpointIsReadOrRefusedInOneLine(mutations(r)));
+    }
+
+    private static void mutatedCheckpointIsReadOrRefusedInOneLine(List<Mutation> ms) {
         Path d = dir.resolve("ck-" + System.nanoTime());
         Path f = d.resolve("checkpoint-000001-000000.safetensors");
         try {
@@ -230,8 +264,12 @@ class ModelFileFuzzTest {
         }
     }
 
-    @Property(tries = 200)
-    void arbitraryBytesAreRefusedInOneLine(@ForAll @Size(max = 300) byte[] bytes, @ForAll boolean zip) {
+    @Test
+    void arbitraryBytesAreRefusedInOneLine() {
+        forSeeds(200, r -> arbitraryBytesAreRefusedInOneLine(randomBytes(r, 300), r.nextBoolean()));
+    }
+
+    private static void arbitraryBytesAreRefusedInOneLine(byte[] bytes, boolean zip) {
         byte[] b = bytes;
         if (zip && b.length >= 4) {
             b = b.clone();
@@ -243,9 +281,18 @@ class ModelFileFuzzTest {
         readAndDelete(zip ? ".npz" : ".safetensors", b);
     }
 
-    @Property(tries = 200)
-    void npzMembersOfAnyContentAreReadOrRefusedInOneLine(@ForAll @Size(max = 200) byte[] member, @ForAll boolean deflated)
-            throws IOException {
+    @Test
+    void npzMembersOfAnyContentAreReadOrRefusedInOneLine() {
+        forSeeds(200, r -> {
+            try {
+                npzMemberIsReadOrRefusedInOneLine(randomBytes(r, 200), r.nextBoolean());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static void npzMemberIsReadOrRefusedInOneLine(byte[] member, boolean deflated) throws IOException {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(o)) {
             java.util.zip.ZipEntry e = new java.util.zip.ZipEntry("W1.npy");
