@@ -60,7 +60,7 @@ class CudaKernelContractTest {
     @Test
     void theBuiltModulesHoldEveryKernelOfTheContractInBothPrecisions() throws IOException {
         assumeTrue(Files.isDirectory(Path.of("kernels", "opencl")), "the repository's kernels/ is not beside the tests");
-        assumeTrue(Files.isRegularFile(BUILT.resolve("matmul.ptx")), "the build ran without nvcc: no PTX in " + BUILT);
+        assumeTrue(Files.isRegularFile(BUILT.resolve("matmul.ptx")), "nvcc not found: the build made no PTX in " + BUILT);
         for (String file : CudaModules.FILES) {
             assertTrue(Files.isRegularFile(BUILT.resolve(file + ".ptx")), file + ".ptx missing");
             assertTrue(Files.isRegularFile(BUILT.resolve(file + ".fatbin")), file + ".fatbin missing");
@@ -87,7 +87,7 @@ class CudaKernelContractTest {
 
     @Test
     void anEditedKernelIsCompiledOnceIntoTheCacheAndABrokenOneNamesItsFile(@TempDir Path tmp) throws IOException {
-        assumeTrue(CudaKernelsOnCpuTest.available("nvcc") || Files.isExecutable(Path.of("/usr/local/cuda/bin/nvcc")), "no nvcc");
+        assumeTrue(CudaKernelsOnCpuTest.available("nvcc") || Files.isExecutable(Path.of("/usr/local/cuda/bin/nvcc")), "nvcc not found");
         Path kernels = tmp.resolve("kernels");
         Files.createDirectories(kernels.resolve("cuda"));
         for (String f : new String[] {"tensor.cu", "common.cuh"}) {

@@ -112,7 +112,7 @@ class CudaKernelDirectoryTest {
     @Test
     void anUnchangedCopyOfTheKernelsRunsThroughNvccOnTheEmulatedDriver() throws IOException {
         EmulatedCuda.require();
-        assumeTrue(CudaKernelsOnCpuTest.available("nvcc") || Files.isExecutable(Path.of("/usr/local/cuda/bin/nvcc")), "no nvcc");
+        assumeTrue(CudaKernelsOnCpuTest.available("nvcc") || Files.isExecutable(Path.of("/usr/local/cuda/bin/nvcc")), "nvcc not found");
         Path kernels = copyOfKernels();
         try (CudaBackend be = new CudaBackend(new BackendOptions(kernels, 0)); Tensor t = be.zeros(3, 3, Precision.FP32)) {
             be.fill(t, 5);

@@ -88,7 +88,7 @@ class EmulatedDriverBuildTest {
     void theEmulatedModulesHoldNvccsKernelsWithTheSameLaunchBounds() throws IOException {
         requireBuilt();
         Path built = CudaKernelContractTest.BUILT;
-        assumeTrue(Files.isRegularFile(built.resolve("matmul.ptx")), "the build ran without nvcc: no PTX in " + built);
+        assumeTrue(Files.isRegularFile(built.resolve("matmul.ptx")), "nvcc not found: the build made no PTX in " + built);
         Map<String, Integer> ptx = new TreeMap<>();
         Pattern entry = Pattern.compile("\\.entry\\s+(\\w+)\\((?:[^)]*)\\)\\s*((?:\\.maxntid\\s+(\\d+),\\s*(\\d+),\\s*(\\d+))?)");
         for (String file : CudaModules.FILES) {
