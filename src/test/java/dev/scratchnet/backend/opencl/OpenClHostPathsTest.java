@@ -58,6 +58,7 @@ class OpenClHostPathsTest {
 
     @Test
     void withoutADriverTheProbeAndTheBackendSayWhy() throws Exception {
+        TestBackends.open("opencl");   // a loader is here: the child JVM hides its drivers
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("-javaagent:") || a.startsWith("--add-modules")) {
