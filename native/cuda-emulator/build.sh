@@ -63,10 +63,18 @@ compile_module() {
   "$cxx" -std=c++17 -O0 -c -I "$emu" -I "$src" -include cuda_on_cpu.h -x c++ "$cu" -o "$disc"
   # extern "C" functions that are not hidden (__device__ is hidden): the kernels; their section
   # .text.sn_launch_bounds.N holds __launch_bounds__(N)
-  objdump -t "$disc" | awk '$2 == "g" && $3 == "F" && $(NF-1) != ".hidden" && $NF !~ /^_Z/ {
+  # objdump -t lines: 16 hex digits, space, 7 flag characters, space, the section, a tab, the size,
+  # ".hidden" for hidden symbols, the name. The bound is written as in the source (an expression)
+  objdump -t "$disc" | awk -F '\t' '{
+      head = $1
+      n = split($2, f, " ")
+      if (length(head) < 26 || n < 2) next
+      flags = substr(head, 18, 7)
+      section = substr(head, 26)
+      if (substr(flags, 1, 1) != "g" || substr(flags, 7, 1) != "F" || f[n-1] == ".hidden" || f[n] ~ /^_Z/) next
       bound = "1024"
-      if (index($4, ".text.sn_launch_bounds.") == 1) bound = substr($4, 24)
-      print $NF, bound
+      if (index(section, ".text.sn_launch_bounds.") == 1) bound = substr(section, 24)
+      print f[n] "\t" bound
     }' | sort > "$entries.tmp"
   if [[ ! -s $entries.tmp ]]; then
     echo "native: no kernels found in $cu" >&2
@@ -79,10 +87,14 @@ compile_module() {
     echo '#include "kernel_registry.h"'
     echo "namespace sn_module_$m {"
     echo "#include \"$m.cu\""
+    # each launch bound, evaluated where the .cu's names are in scope
+    while IFS=$'\t' read -r name bound; do
+      echo "constexpr unsigned sn_emu_bound_$name = (unsigned) ($bound);"
+    done < "$entries"
     echo "}"
     echo "SN_EMU_MODULE($m"
-    while read -r name bound; do
-      echo "    , SN_EMU_ENTRY(sn_module_$m, $name, $bound)"
+    while IFS=$'\t' read -r name bound; do
+      echo "    , SN_EMU_ENTRY(sn_module_$m, $name, sn_module_$m::sn_emu_bound_$name)"
     done < "$entries"
     echo ")"
   } > "$gen"
@@ -125,8 +137,12 @@ for m in "${modules[@]}"; do
     echo "// scratchnet emulated CUDA module image: not PTX; only scratchnet's emulated libcuda.so.1 loads it"
     echo ".module $m"
     echo ".sources $(cat "$build/$m.key")"
-    while read -r name bound; do
-      echo ".entry $name $bound"
+    while IFS=$'\t' read -r name bound; do
+      # the bound as a number where shell arithmetic can evaluate it, else as written
+      if [[ $bound =~ ^[0-9\ +*/()-]+$ ]] && value=$((bound)) 2>/dev/null; then
+        bound=$value
+      fi
+      echo ".entry $name ${bound// /}"
     done < "$build/$m.entries"
   } | update "$images/$m.emu" || true
   kernels=$((kernels + $(wc -l < "$build/$m.entries")))

@@ -56,8 +56,9 @@ using std::min;
 #define __device__ __attribute__((visibility("hidden")))
 #define __host__
 #define __forceinline__ inline
-#define SN_EMU_STRINGIFY(x) #x
-#define __launch_bounds__(n, ...) __attribute__((section(".text.sn_launch_bounds." SN_EMU_STRINGIFY(n))))
+#define SN_EMU_STRINGIFY(...) #__VA_ARGS__
+// (the section's name is quoted for the assembler: the bound may be an expression with spaces)
+#define __launch_bounds__(n, ...) __attribute__((section("\".text.sn_launch_bounds." SN_EMU_STRINGIFY(n) "\"")))
 #define __shared__ static
 
 struct dim3 {

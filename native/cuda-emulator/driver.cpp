@@ -1448,6 +1448,26 @@ SN_API CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned g
     return enqueue(c, std::move(op));
 }
 
+SN_API CUresult cuFuncGetAttribute(int* value, int attribute, Function* f) {
+    std::lock_guard<std::recursive_mutex> lock(api);
+    Context* c;
+    CUresult r = context(c);
+    if (r != CUDA_SUCCESS) {
+        return r;
+    }
+    if (f == nullptr || live_functions.count(f) == 0 || f->module->context != c) {
+        return fail(CUDA_ERROR_INVALID_HANDLE, "cuFuncGetAttribute: not a function of a module loaded in the current context");
+    }
+    if (value == nullptr) {
+        return fail(CUDA_ERROR_INVALID_VALUE, "cuFuncGetAttribute: a null pointer");
+    }
+    if (attribute != 0) {   // CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK; registers, shared sizes and the rest are a GPU's
+        return fail(CUDA_ERROR_NOT_SUPPORTED, "function attribute " + std::to_string(attribute) + " is not emulated");
+    }
+    *value = (int) f->entry->max_threads;
+    return CUDA_SUCCESS;
+}
+
 // ---- events ------------------------------------------------------------------------------------------------------------
 SN_API CUresult cuEventCreate(Event** event, unsigned flags) {
     std::lock_guard<std::recursive_mutex> lock(api);

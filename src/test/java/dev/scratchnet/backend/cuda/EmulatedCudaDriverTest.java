@@ -340,7 +340,10 @@ class EmulatedCudaDriverTest {
         assertFails(CUresult.CUDA_ERROR_NOT_SUPPORTED, JCudaDriver.cuCtxCreate(other, 0, ctx.device), "is not emulated");
         assertFails(CUresult.CUDA_ERROR_NOT_SUPPORTED, JCudaDriver.cuStreamCreate(new CUstream(), 0), "is not emulated");
         int[] value = new int[1];
-        assertFails(CUresult.CUDA_ERROR_NOT_SUPPORTED, JCudaDriver.cuFuncGetAttribute(value, 0, fillF32));
+        assertFails(CUresult.CUDA_ERROR_NOT_SUPPORTED, JCudaDriver.cuFuncGetAttribute(value,
+                jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_NUM_REGS, fillF32), "function attribute 4 is not emulated");
+        ok(JCudaDriver.cuFuncGetAttribute(value, jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, fillF32));
+        assertEquals(1024, value[0]);
     }
 
     @Test

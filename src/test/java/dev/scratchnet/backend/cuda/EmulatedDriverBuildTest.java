@@ -65,9 +65,9 @@ class EmulatedDriverBuildTest {
                 "only the driver API is exported");
     }
 
-    /** Kernel name to launch bound, from each module's .emu stand-in image. */
-    static Map<String, Integer> emulatedEntries() throws IOException {
-        Map<String, Integer> out = new TreeMap<>();
+    /** Kernel name to module, from each module's .emu stand-in image. */
+    static Map<String, String> emulatedEntries() {
+        Map<String, String> out = new TreeMap<>();
         KernelSource source = KernelSource.of(BackendOptions.defaults());
         for (String file : CudaModules.FILES) {
             byte[] emu = source.readBytesOrNull("cuda/" + file + ".emu");
@@ -76,8 +76,7 @@ class EmulatedDriverBuildTest {
             assertTrue(text.contains("\n.module " + file + "\n"), text);
             for (String line : text.split("\n")) {
                 if (line.startsWith(".entry ")) {
-                    String[] f = line.split(" ");
-                    out.put(f[1], Integer.parseInt(f[2]));
+                    out.put(line.split(" ")[1], file);
                 }
             }
         }
@@ -85,21 +84,33 @@ class EmulatedDriverBuildTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void theEmulatedModulesHoldNvccsKernelsWithTheSameLaunchBounds() throws IOException {
         requireBuilt();
+        EmulatedCuda.require();
         Path built = CudaKernelContractTest.BUILT;
         assumeTrue(Files.isRegularFile(built.resolve("matmul.ptx")), "nvcc not found: the build made no PTX in " + built);
-        Map<String, Integer> ptx = new TreeMap<>();
         Pattern entry = Pattern.compile("\\.entry\\s+(\\w+)\\((?:[^)]*)\\)\\s*((?:\\.maxntid\\s+(\\d+),\\s*(\\d+),\\s*(\\d+))?)");
-        for (String file : CudaModules.FILES) {
-            Matcher m = entry.matcher(Files.readString(built.resolve(file + ".ptx")));
-            while (m.find()) {
-                int bound = m.group(3) == null ? 1024
-                        : Integer.parseInt(m.group(3)) * Integer.parseInt(m.group(4)) * Integer.parseInt(m.group(5));
-                ptx.put(m.group(1), bound);
+        Map<String, String> ptxModule = new TreeMap<>();
+        try (EmulatedCuda.Context ctx = new EmulatedCuda.Context()) {
+            for (String file : CudaModules.FILES) {
+                jcuda.driver.CUmodule m = new jcuda.driver.CUmodule();
+                EmulatedCuda.ok(jcuda.driver.JCudaDriver.cuModuleLoadData(m, EmulatedCuda.image(file)));
+                Matcher k = entry.matcher(Files.readString(built.resolve(file + ".ptx")));
+                while (k.find()) {
+                    ptxModule.put(k.group(1), file);
+                    int bound = k.group(3) == null ? 1024
+                            : Integer.parseInt(k.group(3)) * Integer.parseInt(k.group(4)) * Integer.parseInt(k.group(5));
+                    jcuda.driver.CUfunction f = new jcuda.driver.CUfunction();
+                    EmulatedCuda.ok(jcuda.driver.JCudaDriver.cuModuleGetFunction(f, m, k.group(1)));
+                    int[] max = new int[1];
+                    EmulatedCuda.ok(jcuda.driver.JCudaDriver.cuFuncGetAttribute(max,
+                            jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, f));
+                    assertEquals(bound, max[0], k.group(1) + ": threads a block, nvcc's .maxntid against the emulated driver's");
+                }
             }
         }
-        assertEquals(ptx, emulatedEntries());
+        assertEquals(ptxModule, emulatedEntries(), "kernels by module: nvcc's PTX against the emulated modules");
     }
 
     @Test
