@@ -65,8 +65,11 @@ struct dim3 {
     unsigned x, y, z;
     constexpr dim3(unsigned a = 1, unsigned b = 1, unsigned c = 1) : x(a), y(b), z(c) {}
 };
+struct alignas(8) float2 { float x, y; };
 struct alignas(16) float4 { float x, y, z, w; };
 struct alignas(16) double2 { double x, y; };
+struct alignas(8) int2 { int x, y; };
+struct alignas(16) int4 { int x, y, z, w; };
 
 namespace emu {
 
@@ -389,38 +392,111 @@ inline void __syncwarp(unsigned = 0xffffffffu) {
     emu::yield(emu::AT_WARP_BARRIER);
 }
 
-// A shuffle needs no barrier of its own: each lane keeps the value it gave to each of its shuffles,
-// and a lane reads its partner's value for the same shuffle once the partner has got there. Lanes
-// run from 31 down to 0, so the partner of __shfl_down_sync (a higher lane) is usually there already.
+// Shuffles need no barrier of their own: each lane keeps the value it gave to each of its shuffles,
+// and a lane reads its partner's value for the same shuffle once the partner has got there (it waits
+// if not). Lanes run from 31 down to 0, so the partner of __shfl_down_sync (a higher lane) is
+// usually there already. Only full masks are emulated; width splits the warp into segments.
+namespace emu {
 template <typename T>
-T __shfl_down_sync(unsigned mask, T v, int delta) {
+T shuffle(const char* name, unsigned mask, T v, int src_lane_in_segment, int width, bool own_if_outside) {
     static_assert(sizeof(T) <= 8, "shuffles of up to 8 bytes");
-    emu::Fiber& me = *emu::current;
+    Fiber& me = *current;
     if (mask != 0xffffffffu) {
-        emu::fault("__shfl_down_sync with a partial mask is not emulated (block " + emu::block_name() + ")");
+        fault(std::string(name) + " with a partial mask is not emulated (block " + block_name() + ")");
+    }
+    if (width < 1 || width > 32 || (width & (width - 1)) != 0) {
+        fault(std::string(name) + " with width " + std::to_string(width) + ": a power of two up to 32 (block " + block_name() + ")");
     }
     int t = me.linear, warp = t / 32, lane = t % 32;
-    if ((warp + 1) * 32 > emu::threads_in_block()) {
-        emu::fault("__shfl_down_sync in a partial warp: the block size must be a multiple of 32 (block "
-                   + emu::block_name() + ")");
+    if ((warp + 1) * 32 > threads_in_block()) {
+        fault(std::string(name) + " in a partial warp: the block size must be a multiple of 32 (block " + block_name() + ")");
     }
     uint64_t bits = 0;
     std::memcpy(&bits, &v, sizeof(T));
     me.shuffled.push_back(bits);
     uint32_t k = me.shuffles++;
-    if (lane + delta >= 32 || delta < 0) {
+    int segment = lane / width * width;
+    if (src_lane_in_segment < 0 || src_lane_in_segment >= width) {
+        if (own_if_outside) {
+            return v;
+        }
+        src_lane_in_segment = ((src_lane_in_segment % width) + width) % width;
+    }
+    int src = warp * 32 + segment + src_lane_in_segment;
+    if (src == t) {
         return v;
     }
-    emu::Fiber& partner = emu::fibers[t + delta];
+    Fiber& partner = fibers[src];
     while (partner.shuffles <= k) {
-        if (partner.state == emu::DONE) {
-            emu::fault("__shfl_down_sync in a warp whose lane " + std::to_string(lane + delta) + " has exited (block "
-                       + emu::block_name() + ")");
+        if (partner.state == DONE) {
+            fault(std::string(name) + " in a warp whose lane " + std::to_string(src % 32) + " has exited (block " + block_name()
+                  + ")");
         }
-        me.waits_for = t + delta;
-        emu::yield(emu::AT_SHUFFLE);
+        me.waits_for = src;
+        yield(AT_SHUFFLE);
     }
     T r;
     std::memcpy(&r, &partner.shuffled[k], sizeof(T));
     return r;
 }
+}  // namespace emu
+
+template <typename T>
+T __shfl_down_sync(unsigned mask, T v, int delta, int width = 32) {
+    int lane = emu::current->linear % 32 % width;
+    return emu::shuffle("__shfl_down_sync", mask, v, lane + delta, width, true);
+}
+
+template <typename T>
+T __shfl_up_sync(unsigned mask, T v, int delta, int width = 32) {
+    int lane = emu::current->linear % 32 % width;
+    return emu::shuffle("__shfl_up_sync", mask, v, lane - delta, width, true);
+}
+
+template <typename T>
+T __shfl_xor_sync(unsigned mask, T v, int lane_mask, int width = 32) {
+    int lane = emu::current->linear % 32 % width;
+    return emu::shuffle("__shfl_xor_sync", mask, v, lane ^ lane_mask, width, true);
+}
+
+template <typename T>
+T __shfl_sync(unsigned mask, T v, int src_lane, int width = 32) {
+    return emu::shuffle("__shfl_sync", mask, v, src_lane, width, false);
+}
+
+// Atomics: fibers never run at once, so a read-modify-write is atomic as written.
+template <typename T>
+T atomicAdd(T* p, T v) {
+    T old = *p;
+    *p = old + v;
+    return old;
+}
+template <typename T>
+T atomicMax(T* p, T v) {
+    T old = *p;
+    *p = old > v ? old : v;
+    return old;
+}
+template <typename T>
+T atomicMin(T* p, T v) {
+    T old = *p;
+    *p = old < v ? old : v;
+    return old;
+}
+template <typename T>
+T atomicExch(T* p, T v) {
+    T old = *p;
+    *p = v;
+    return old;
+}
+
+template <typename T>
+T __ldg(const T* p) {
+    return *p;
+}
+
+inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
+inline double rsqrt(double x) { return 1.0 / sqrt(x); }
+inline float __expf(float x) { return expf(x); }
+inline float __logf(float x) { return logf(x); }
+inline float __fdividef(float a, float b) { return a / b; }

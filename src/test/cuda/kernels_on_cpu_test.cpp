@@ -397,8 +397,53 @@ static void run_all() {
     test_elementwise<T>(300, 1);     // one column; column sums over several chunks
 }
 
+// ---- the emulation's own shuffles and atomics, for kernels that use them -----------------------
+__global__ void shuffle_variants(int* out, int* counter) {
+    int lane = threadIdx.x % 32;
+    int v = lane + 1;
+    int x = v;
+    for (int o = 16; o > 0; o >>= 1) {
+        x += __shfl_xor_sync(0xffffffffu, x, o);   // butterfly: every lane gets the warp's sum
+    }
+    int b = __shfl_sync(0xffffffffu, v * 10, 3);   // broadcast from lane 3
+    int s = v;
+    for (int o = 1; o < 32; o <<= 1) {             // inclusive prefix sum
+        int y = __shfl_up_sync(0xffffffffu, s, o);
+        if (lane >= o) {
+            s += y;
+        }
+    }
+    int h = __shfl_down_sync(0xffffffffu, v, 1, 16);   // within halves of 16 lanes
+    int* o4 = out + 4 * threadIdx.x;
+    o4[0] = x;
+    o4[1] = b;
+    o4[2] = s;
+    o4[3] = h;
+    atomicAdd(counter, 1);
+}
+
+static void test_shuffles() {
+    std::vector<int> out(4 * 64, -1);
+    int counter = 0;
+    emu::launch(shuffle_variants, dim3(3), dim3(64), out.data(), &counter);
+    bool ok = counter == 3 * 64;
+    for (int t = 0; t < 64 && ok; t++) {
+        int lane = t % 32;
+        int h = lane % 16 == 15 ? lane + 1 : lane + 2;
+        ok = out[4 * t] == 528 && out[4 * t + 1] == 40 && out[4 * t + 2] == (lane + 1) * (lane + 2) / 2 && out[4 * t + 3] == h;
+        if (!ok) {
+            std::printf("FAIL shuffles: thread %d got %d %d %d %d\n", t, out[4 * t], out[4 * t + 1], out[4 * t + 2], out[4 * t + 3]);
+        }
+    }
+    if (counter != 3 * 64) {
+        std::printf("FAIL atomicAdd: %d, expected %d\n", counter, 3 * 64);
+    }
+    ok ? passed++ : failed++;
+}
+
 int main() {
     try {
+        test_shuffles();
         run_all<float>();
         run_all<double>();
     } catch (const std::exception& e) {
