@@ -51,10 +51,23 @@ final class Interrupts implements AutoCloseable {
     @Override
     public void close() {
         if (oldInt != null) {
-            Signal.handle(new Signal("INT"), oldInt);
+            restore("INT", oldInt);
         }
         if (oldTerm != null) {
-            Signal.handle(new Signal("TERM"), oldTerm);
+            restore("TERM", oldTerm);
+        }
+    }
+
+    /**
+     * Puts back the handler that was there before. The JDK can hand back a wrapper it then refuses to
+     * take again (NullPointerException "handler", seen in the test JVM after several train runs);
+     * then the signal ends the process as the JVM's own handler does, with status 128 + its number.
+     */
+    private static void restore(String name, SignalHandler old) {
+        try {
+            Signal.handle(new Signal(name), old);
+        } catch (NullPointerException | IllegalArgumentException e) {
+            Signal.handle(new Signal(name), sig -> System.exit(128 + sig.getNumber()));
         }
     }
 }
