@@ -204,9 +204,13 @@ public final class CpuBackend extends AbstractBackend {
                     VectorMath.sigmoid(in.d, out.d, n);
                 } else if (vector) {
                     VectorMath.sigmoid(in.f, out.f, n);
+                } else if (in.isDouble()) {
+                    for (int i = 0; i < n; i++) {
+                        out.d[i] = ScalarMath.sigmoid(in.d[i]);
+                    }
                 } else {
                     for (int i = 0; i < n; i++) {
-                        out.set(i, 1.0 / (1.0 + Math.exp(-in.get(i))));
+                        out.f[i] = ScalarMath.sigmoid(in.f[i]);
                     }
                 }
                 break;
@@ -228,9 +232,13 @@ public final class CpuBackend extends AbstractBackend {
                     VectorMath.tanh(in.d, out.d, n);
                 } else if (vector) {
                     VectorMath.tanh(in.f, out.f, n);
+                } else if (in.isDouble()) {
+                    for (int i = 0; i < n; i++) {
+                        out.d[i] = ScalarMath.tanh(in.d[i]);
+                    }
                 } else {
                     for (int i = 0; i < n; i++) {
-                        out.set(i, Math.tanh(in.get(i)));
+                        out.f[i] = ScalarMath.tanh(in.f[i]);
                     }
                 }
                 break;
@@ -292,9 +300,13 @@ public final class CpuBackend extends AbstractBackend {
             } else {
                 VectorMath.exp(out.f, rows * cols);
             }
+        } else if (out.isDouble()) {
+            for (int i = 0; i < rows * cols; i++) {
+                out.d[i] = ScalarMath.exp(out.d[i]);
+            }
         } else {
             for (int i = 0; i < rows * cols; i++) {
-                out.set(i, Math.exp(out.get(i)));
+                out.f[i] = ScalarMath.exp(out.f[i]);
             }
         }
         for (int i = 0; i < rows; i++) {
