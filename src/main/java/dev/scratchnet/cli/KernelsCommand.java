@@ -111,6 +111,15 @@ final class KernelsCommand implements Runnable {
         @Option(names = "--no-baseline", description = "Skip the library baseline.")
         boolean noBaseline;
 
+        @Option(names = "--batch", defaultValue = "128", description = "Rows per batch of the step op (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--profile", description = "With --op step: print each op's share of the step.")
+        boolean profile;
+
+        @Option(names = "--trace", paramLabel = "FILE", description = "With --op step: write the profiled steps as a Chrome trace-event JSON file.")
+        java.nio.file.Path trace;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -124,6 +133,12 @@ final class KernelsCommand implements Runnable {
             }
             if (!List.of("matmul", "memory", "step", "launch", "all").contains(op)) {
                 throw new IllegalArgumentException("unknown --op '" + op + "': expected matmul, memory, step, launch or all");
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch " + batch + ": must be at least 1");
+            }
+            if (trace != null) {
+                dev.scratchnet.io.AtomicFile.checkWritable(trace, "--trace");
             }
             Backends.Selection s = backend.select(out);
             try (Backend be = s.backend) {
@@ -156,11 +171,7 @@ final class KernelsCommand implements Runnable {
                     }
                 }
                 if (op.equals("step") || op.equals("all")) {
-                    int[] mlp = {784, 256, 128, 10};
-                    for (Precision p : ps) {
-                        double ms = KernelBench.trainingStep(be, p, 128, mlp, minSeconds);
-                        out.printf("%ntraining step (%s): 784-256-128-10 ReLU/softmax MLP, batch 128, SGD: %.3f ms (median)%n", p, ms);
-                    }
+                    StepBench.run(out, be, ps, batch, minSeconds, noBaseline, profile, trace);
                 }
                 if (op.equals("memory") || op.equals("all")) {
                     List<BenchResult> mem = KernelBench.memoryBound(be, ps, rows, cols, minSeconds);

@@ -17,6 +17,9 @@ import dev.scratchnet.nn.Loss;
 import dev.scratchnet.nn.Network;
 import dev.scratchnet.nn.Optimizer;
 import dev.scratchnet.nn.Trainer;
+import dev.scratchnet.profile.ChromeTrace;
+import dev.scratchnet.profile.Profile;
+import dev.scratchnet.profile.ProfilingBackend;
 import dev.scratchnet.random.NumpyRandom;
 import dev.scratchnet.report.ClassificationReport;
 import dev.scratchnet.report.ConfusionMatrixPlot;
@@ -81,6 +84,16 @@ final class TrainCommand implements Runnable {
     @Option(names = "--plots", paramLabel = "DIR", description = "Write loss, accuracy and confusion-matrix PNGs.")
     Path plots;
 
+    @Option(names = "--bench", description = "Train the same network in NumPy too (baselines/numpy_mlp.py), one epoch after each of ours, "
+            + "and print both speeds in samples/s and their ratio.")
+    boolean bench;
+
+    @Option(names = "--profile", description = "Print each op's share of a training step (device events on OpenCL and CUDA, the wall clock per op on the CPU).")
+    boolean profile;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "Write every op as a Chrome trace-event JSON file (Perfetto, chrome://tracing).")
+    Path trace;
+
     @Mixin
     BackendOptionsMixin backend;
 
@@ -96,12 +109,17 @@ final class TrainCommand implements Runnable {
         Precision p = Precision.parse(precision);
         Activation act = Activation.parse(activation);
         Initializer initializer = Initializer.parse(init);
+        if (trace != null) {
+            dev.scratchnet.io.AtomicFile.checkWritable(trace, "--trace");
+        }
         TrainTestSplit.Split split = load(data, seed, testFraction);
         Dataset train = split.train, test = split.test;
         out.printf("data: %s (%d rows) and %s (%d rows), %d features, %d classes%n", train.name(), train.size(), test.name(),
                 test.size(), train.featureCount(), train.classes());
         Backends.Selection s = backend.select(out);
-        try (Backend be = s.backend) {
+        Profile prof = profile || trace != null ? new Profile(trace != null) : null;
+        try (Backend be = prof == null ? s.backend : new ProfilingBackend(s.backend, prof);
+             TrainBench numpy = bench ? TrainBench.start(out, train, test, hidden, batch, optimizer, lr, p, activation, seed) : null) {
             Network.Builder b = Network.builder(be, p, train.featureCount());
             for (int h : hidden) {
                 b.dense(h, act);
@@ -122,17 +140,36 @@ final class TrainCommand implements Runnable {
                                     PythonFormat.fixed(trainAcc, 4), PythonFormat.fixed(testLoss, 4), PythonFormat.fixed(testAcc, 4),
                                     (now - epochStart[0]) / 1e9);
                             out.flush();
+                            if (numpy != null) {
+                                numpy.afterOurEpoch(epoch + 1, epochs, (now - epochStart[0]) / 1e9);
+                                now = System.nanoTime();
+                            }
                             epochStart[0] = now;
                         })
                         .build().fit(net, train, test);
+                if (prof != null) {
+                    prof.stop();
+                    int rows = batch <= 0 || batch >= train.size() ? train.size() : batch;
+                    prof.addSteps((long) epochs * ((train.size() + rows - 1) / rows));
+                    prof.print(out, be.name() + " " + p + ", " + net.describe() + ", batch " + rows
+                            + "; per training step, the test pass included");
+                    if (trace != null) {
+                        ChromeTrace.write(trace, prof, "scratchnet train " + be.name());
+                        out.println("wrote " + trace);
+                    }
+                }
+                if (numpy != null) {
+                    numpy.report("scratchnet " + be.name() + " " + p);
+                }
                 int[] predicted = net.predictLabels(test.features());
                 String[] names = new String[test.classes()];
                 for (int c = 0; c < names.length; c++) {
                     names[c] = Integer.toString(c);
                 }
                 ClassificationReport report = new ClassificationReport(test.labels(), predicted, names);
+                double trainSeconds = h.trainSeconds() - (numpy == null ? 0 : numpy.secondsSpent());
                 out.printf("test accuracy %s; training took %.2f s (%.1f ms per epoch)%n", PythonFormat.fixed(report.accuracy(), 4),
-                        h.trainSeconds(), 1e3 * h.trainSeconds() / epochs);
+                        trainSeconds, 1e3 * trainSeconds / epochs);
                 out.println("confusion matrix (rows: true class, columns: predicted):");
                 out.println(PythonFormat.matrix(report.confusionMatrix()));
                 if (plots != null) {
@@ -166,7 +203,7 @@ final class TrainCommand implements Runnable {
                     m.put("final_train_loss", h.finalTrainLoss());
                     m.put("test_accuracy", report.accuracy());
                     m.put("confusion_matrix", report.confusionMatrix());
-                    m.put("train_seconds", h.trainSeconds());
+                    m.put("train_seconds", trainSeconds);
                     m.put("total_seconds", (System.nanoTime() - start) / 1e9);
                     WorkshopCommand.writeJson(json, m);
                     out.println("wrote " + json);

@@ -13,8 +13,8 @@ package dev.scratchnet.backend.cpu;
 final class CpuGemm {
     /** Products with fewer multiply-adds than this stay on one thread. */
     static final long PARALLEL_MIN_WORK = 1L << 20;
-    /** Products with at least this many multiply-adds and a wide output take the packed, cache-blocked kernels. */
-    static final long BLOCKED_MIN_WORK = 1L << 18;
+    /** Products with at least this many multiply-adds and a wide output take the packed kernels. */
+    static final long BLOCKED_MIN_WORK = 1L << 16;
 
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
@@ -28,8 +28,38 @@ final class CpuGemm {
         return VECTOR_API;
     }
 
+    /** {@link #gemmBias}: nothing done (the caller multiplies and adds the bias itself). */
+    static final int NOT_FUSED = 0;
+    /** {@link #gemmBias}: c = a·b + bias done; the activation is still to apply. */
+    static final int FUSED_BIAS = 1;
+    /** {@link #gemmBias}: c = relu(a·b + bias) done. */
+    static final int FUSED_RELU = 2;
+
     private static int parts(long work, int m) {
         return work >= PARALLEL_MIN_WORK ? Math.min(CpuThreads.COUNT, Math.max(1, m / 16)) : 1;
+    }
+
+    private static int threads(long work) {
+        return work >= PARALLEL_MIN_WORK ? CpuThreads.COUNT : 1;
+    }
+
+    /** Whether a product takes the packed kernel: at least two panels wide and not tiny. */
+    private static boolean packed(int n, int nr, long work) {
+        return n >= 2 * nr && work >= BLOCKED_MIN_WORK;
+    }
+
+    private DoubleGemm doubles() {
+        if (doubles == null) {
+            doubles = new DoubleGemm();
+        }
+        return doubles;
+    }
+
+    private FloatGemm floats() {
+        if (floats == null) {
+            floats = new FloatGemm();
+        }
+        return floats;
     }
 
     /**
@@ -37,15 +67,22 @@ final class CpuGemm {
      * stores; returns false (having done nothing) where the caller must multiply and add the bias
      * itself.
      */
-    boolean gemmBias(int m, int n, int k, double[] a, double[] b, double[] bias, double[] c) {
+    int gemmBias(int m, int n, int k, double[] a, double[] b, double[] bias, double[] c, boolean relu) {
         long work = (long) m * n * k;
-        if (!VECTOR_API || (n >= 4 * DoubleGemm.NR && work >= BLOCKED_MIN_WORK) || n == 1 || parts(work, m) > 1) {
-            return false;
+        if (!VECTOR_API || n == 1) {
+            return NOT_FUSED;
+        }
+        if (packed(n, DoubleGemm.NR, work)) {
+            doubles().gemm(false, false, m, n, k, 1, a, b, 0, c, bias, relu, threads(work));
+            return relu ? FUSED_RELU : FUSED_BIAS;
+        }
+        if (parts(work, m) > 1) {
+            return NOT_FUSED;
         }
         DoubleSmallGemm.Scratch s0 = smallD(0);
         int np = DoubleSmallGemm.packB(false, n, k, b, s0);
         DoubleSmallGemm.rows(false, m, n, k, 1, a, 0, c, bias, s0.bp, np, s0.tile, 0, m);
-        return true;
+        return FUSED_BIAS;
     }
 
     void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
@@ -55,11 +92,8 @@ final class CpuGemm {
             plain(transA, transB, m, n, k, alpha, a, b, beta, c, work);
             return;
         }
-        if (n >= 4 * DoubleGemm.NR && work >= BLOCKED_MIN_WORK) {
-            if (doubles == null) {
-                doubles = new DoubleGemm();
-            }
-            doubles.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+        if (packed(n, DoubleGemm.NR, work)) {
+            doubles().gemm(transA, transB, m, n, k, alpha, a, b, beta, c, null, false, threads(work));
             return;
         }
         if (n == 1 && m > 1) {
@@ -84,15 +118,22 @@ final class CpuGemm {
      * stores; returns false (having done nothing) where the caller must multiply and add the bias
      * itself.
      */
-    boolean gemmBias(int m, int n, int k, float[] a, float[] b, float[] bias, float[] c) {
+    int gemmBias(int m, int n, int k, float[] a, float[] b, float[] bias, float[] c, boolean relu) {
         long work = (long) m * n * k;
-        if (!VECTOR_API || (n >= 4 * FloatGemm.NR && work >= BLOCKED_MIN_WORK) || n == 1 || parts(work, m) > 1) {
-            return false;
+        if (!VECTOR_API || n == 1) {
+            return NOT_FUSED;
+        }
+        if (packed(n, FloatGemm.NR, work)) {
+            floats().gemm(false, false, m, n, k, 1, a, b, 0, c, bias, relu, threads(work));
+            return relu ? FUSED_RELU : FUSED_BIAS;
+        }
+        if (parts(work, m) > 1) {
+            return NOT_FUSED;
         }
         FloatSmallGemm.Scratch s0 = smallF(0);
         int np = FloatSmallGemm.packB(false, n, k, b, s0);
         FloatSmallGemm.rows(false, m, n, k, 1, a, 0, c, bias, s0.bp, np, s0.tile, 0, m);
-        return true;
+        return FUSED_BIAS;
     }
 
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
@@ -102,11 +143,8 @@ final class CpuGemm {
             plain(transA, transB, m, n, k, alpha, a, b, beta, c, work);
             return;
         }
-        if (n >= 4 * FloatGemm.NR && work >= BLOCKED_MIN_WORK) {
-            if (floats == null) {
-                floats = new FloatGemm();
-            }
-            floats.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+        if (packed(n, FloatGemm.NR, work)) {
+            floats().gemm(transA, transB, m, n, k, alpha, a, b, beta, c, null, false, threads(work));
             return;
         }
         if (n == 1 && m > 1) {

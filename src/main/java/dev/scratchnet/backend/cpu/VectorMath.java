@@ -115,6 +115,31 @@ final class VectorMath {
         }
     }
 
+    /** r[i] = g[i]·(a[i] > 0 ? 1 : 0) for i < n: ReLU's backward from its output; r may be g. */
+    static void reluBackward(double[] a, double[] g, double[] r, int n) {
+        DoubleVector zero = DoubleVector.zero(D), one = DoubleVector.broadcast(D, 1.0);
+        int i = 0;
+        for (; i + D.length() <= n; i += D.length()) {
+            DoubleVector y = DoubleVector.fromArray(D, a, i);
+            DoubleVector.fromArray(D, g, i).mul(zero.blend(one, y.compare(VectorOperators.GT, 0))).intoArray(r, i);
+        }
+        for (; i < n; i++) {
+            r[i] = g[i] * (a[i] > 0 ? 1.0 : 0.0);
+        }
+    }
+
+    static void reluBackward(float[] a, float[] g, float[] r, int n) {
+        FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1.0f);
+        int i = 0;
+        for (; i + F.length() <= n; i += F.length()) {
+            FloatVector y = FloatVector.fromArray(F, a, i);
+            FloatVector.fromArray(F, g, i).mul(zero.blend(one, y.compare(VectorOperators.GT, 0))).intoArray(r, i);
+        }
+        for (; i < n; i++) {
+            r[i] = g[i] * (a[i] > 0 ? 1.0f : 0.0f);
+        }
+    }
+
     // ---- fp64, vector -------------------------------------------------------------------------
 
     static DoubleVector exp(DoubleVector x) {

@@ -13,8 +13,8 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The CPU matmul's blocking edges: more column panels than one L2 block holds, k longer than one
- * KC step, rows not a multiple of the register tile, every transpose.
+ * The CPU matmul's blocking edges: k in three KC steps, rows in several MC chunks and not a multiple
+ * of the register tile, a last panel that is partly padding, every transpose.
  */
 class CpuGemmTest {
 
@@ -22,8 +22,9 @@ class CpuGemmTest {
     @EnumSource(Precision.class)
     void wideProductsCrossColumnBlocksAndKSteps(Precision p) {
         assertTrue(CpuBackend.vectorApiAvailable(), "the tests run with --add-modules jdk.incubator.vector");
-        int m = 37, n = 1100, k = 530;
-        assertTrue(n > FloatGemm.GROUP * FloatGemm.NR && n > DoubleGemm.GROUP * DoubleGemm.NR && k > DoubleGemm.KC);
+        int m = 151, n = 1100, k = 1030;
+        assertTrue(k > 2 * DoubleGemm.KC && k > 2 * FloatGemm.KC && m > 2 * DoubleGemm.MC && m % DoubleGemm.MR != 0
+                && n % FloatGemm.NR != 0 && n % DoubleGemm.NR != 0);
         Random r = new Random(5);
         try (CpuBackend be = new CpuBackend()) {
             for (int t = 0; t < 4; t++) {
@@ -37,6 +38,47 @@ class CpuGemmTest {
                     Tolerance.assertClose("blocked " + t, p, ref[0], ref[1], k, be.download(tc));
                 }
             }
+        }
+    }
+
+    /**
+     * The packed kernel's result does not depend on how its chunks fall to threads: one thread and
+     * all of them give the same bits, with the bias and ReLU fused, in every transpose.
+     */
+    @org.junit.jupiter.api.Test
+    void packedProductsGiveTheSameBitsOnOneThreadAndOnAll() {
+        int m = 200, n = 300, k = 700;
+        Random r = new Random(6);
+        for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+            double[] a = new double[m * k], b = new double[k * n], bias = new double[n];
+            float[] af = new float[m * k], bf = new float[k * n], biasf = new float[n];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = r.nextGaussian();
+                af[i] = (float) a[i];
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = r.nextGaussian();
+                bf[i] = (float) b[i];
+            }
+            for (int i = 0; i < n; i++) {
+                bias[i] = r.nextGaussian();
+                biasf[i] = (float) bias[i];
+            }
+            double[] one = new double[m * n], all = new double[m * n];
+            float[] onef = new float[m * n], allf = new float[m * n];
+            new DoubleGemm().gemm(ta, tb, m, n, k, 1, a, b, 0, one, bias, true, 1);
+            new DoubleGemm().gemm(ta, tb, m, n, k, 1, a, b, 0, all, bias, true, CpuThreads.COUNT);
+            new FloatGemm().gemm(ta, tb, m, n, k, 1, af, bf, 0, onef, biasf, true, 1);
+            new FloatGemm().gemm(ta, tb, m, n, k, 1, af, bf, 0, allf, biasf, true, CpuThreads.COUNT);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(one, all, "fp64, transposes " + t);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(onef, allf, "fp32, transposes " + t);
+            boolean anyZero = false, anyPositive = false;
+            for (double v : one) {
+                anyZero |= v == 0;
+                anyPositive |= v > 0;
+            }
+            assertTrue(anyZero && anyPositive, "ReLU applied");
         }
     }
 }
