@@ -27,6 +27,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *   <li>the default tiered JIT, where C2 compiles the kernels part-way through the run;</li>
  *   <li>C2 only, compiling in the foreground ({@code -XX:-TieredCompilation -Xbatch}), so the switch
  *       from interpreted to compiled code comes at other points of the run;</li>
+ *   <li>the scalar kernels ({@code -Dscratchnet.cpu.kernels=scalar}, what runs without the Vector
+ *       API) against the vector kernels;</li>
  *   <li>C1 only ({@code -XX:TieredStopAtLevel=1}), which never intrinsifies the Vector API and runs
  *       its Java fallback throughout (slow, so one epoch, compared with the first epoch of the
  *       others).</li>
@@ -79,6 +81,7 @@ class SameSeedSameResultTest {
         assertEquals(TrainingReplay.CASES.size() * (EPOCHS + 1), tiered.size(), String.join("\n", tiered));
         List<String> c2Only = replay("cpu", EPOCHS, "-XX:-TieredCompilation", "-Xbatch");
         assertSameLines(tiered, c2Only, "tiered JIT against C2 only");
+        assertSameLines(tiered, replay("cpu", EPOCHS, "-Dscratchnet.cpu.kernels=scalar"), "the scalar kernels against the vector ones");
         List<String> c1Only = replay("cpu", 1, "-XX:TieredStopAtLevel=1");
         assertSameLines(firstEpochs(tiered, 1), firstEpochs(c1Only, 1), "tiered JIT against C1 (the Vector API's Java fallback)");
         assertFalse(firstEpochs(c1Only, 1).isEmpty());

@@ -193,7 +193,7 @@ public final class CpuBackend extends AbstractBackend {
         CpuTensor in = t(z), out = t(a);
         int n = z.size();
         double p = scalar(param, z.precision());
-        boolean vector = CpuGemm.vectorApiAvailable();
+        boolean vector = CpuKernels.vector();
         switch (kind) {
             case IDENTITY:
                 if (in != out) {
@@ -259,7 +259,7 @@ public final class CpuBackend extends AbstractBackend {
         CpuTensor out = t(a), g = t(dA), r = t(dZ);
         int n = a.size();
         double p = scalar(param, a.precision());
-        if (kind == ActivationKind.RELU && CpuGemm.vectorApiAvailable()) {
+        if (kind == ActivationKind.RELU && CpuKernels.vector()) {
             if (out.isDouble()) {
                 VectorMath.reluBackward(out.d, g.d, r.d, n);
             } else {
@@ -332,7 +332,7 @@ public final class CpuBackend extends AbstractBackend {
                 out.set(off + j, in.get(off + j) - max);
             }
         }
-        if (CpuGemm.vectorApiAvailable()) {
+        if (CpuKernels.vector()) {
             if (out.isDouble()) {
                 VectorMath.exp(out.d, rows * cols);
             } else {

@@ -8,13 +8,25 @@ package dev.scratchnet.backend.cpu;
  *
  * <p>The Vector API is an incubator module; without {@code --add-modules jdk.incubator.vector}
  * every product takes the plain loops of {@link SmallGemm} (correct, slower), and
- * {@code scratchnet devices} says so.
+ * {@code scratchnet devices} says so; also with {@code -Dscratchnet.cpu.kernels=scalar} ({@link CpuKernels}).
+ * All of these give the same bits for the same product.
  */
 final class CpuGemm {
     /** Products with fewer multiply-adds than this stay on one thread. */
     static final long PARALLEL_MIN_WORK = 1L << 20;
     /** Products with at least this many multiply-adds and a wide output take the packed kernels. */
     static final long BLOCKED_MIN_WORK = 1L << 16;
+    /** Every kernel takes k in even steps of at most KC, storing each step's sum into C ({@link #steps}). */
+    static final int KC = 512;
+
+    /**
+     * How many steps every CPU kernel takes k in: ⌈k / KC⌉, step s covering k·s/steps to
+     * k·(s+1)/steps. The packed kernel needs the steps to keep its panels of B in cache; the others
+     * take the same steps so that which kernel runs a product never changes a bit of its result.
+     */
+    static int steps(int k) {
+        return (k + KC - 1) / KC;
+    }
 
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
@@ -63,14 +75,18 @@ final class CpuGemm {
     }
 
     /**
-     * c = a·b + bias (bias broadcast over rows) where the narrow kernel can add the bias as it
-     * stores; returns false (having done nothing) where the caller must multiply and add the bias
-     * itself.
+     * c = act(a·b + bias) (bias broadcast over rows) where a kernel can add the bias, and for ReLU
+     * apply it, as it stores; returns what it did ({@link #NOT_FUSED}: nothing, the caller
+     * multiplies and adds the bias itself).
      */
     int gemmBias(int m, int n, int k, double[] a, double[] b, double[] bias, double[] c, boolean relu) {
         long work = (long) m * n * k;
-        if (!VECTOR_API || n == 1) {
+        if (n == 1) {
             return NOT_FUSED;
+        }
+        if (!CpuKernels.vector()) {
+            scalar(false, false, m, n, k, 1, a, b, 0, c, bias, relu, work);
+            return relu ? FUSED_RELU : FUSED_BIAS;
         }
         if (packed(n, DoubleGemm.NR, work)) {
             doubles().gemm(false, false, m, n, k, 1, a, b, 0, c, bias, relu, threads(work));
@@ -88,8 +104,8 @@ final class CpuGemm {
     void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
               double beta, double[] c) {
         long work = (long) m * n * k;
-        if (!VECTOR_API) {
-            plain(transA, transB, m, n, k, alpha, a, b, beta, c, work);
+        if (!CpuKernels.vector()) {
+            scalar(transA, transB, m, n, k, alpha, a, b, beta, c, null, false, work);
             return;
         }
         if (packed(n, DoubleGemm.NR, work)) {
@@ -97,7 +113,7 @@ final class CpuGemm {
             return;
         }
         if (n == 1 && m > 1) {
-            // a column is laid out as a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of m
+            // a column is laid out as a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of m (the same sums, term by term)
             gemm(!transB, !transA, 1, m, k, alpha, b, a, beta, c);
             return;
         }
@@ -113,15 +129,38 @@ final class CpuGemm {
                 m * t / parts / 4 * 4, t == parts - 1 ? m : m * (t + 1) / parts / 4 * 4));
     }
 
+    private DoubleSmallGemm.Scratch smallD(int t) {
+        if (!(smallScratch[t] instanceof DoubleSmallGemm.Scratch)) {
+            smallScratch[t] = new DoubleSmallGemm.Scratch();
+        }
+        return (DoubleSmallGemm.Scratch) smallScratch[t];
+    }
+
+    /** The plain loops of {@link SmallGemm}, rows split between the cores for large products. */
+    private void scalar(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
+                        double beta, double[] c, double[] bias, boolean relu, long work) {
+        int parts = parts(work, m);
+        CpuThreads.parallelFor(parts, t -> {
+            if (accD[t].length < n) {
+                accD[t] = new double[n];
+            }
+            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias, relu, m * t / parts, m * (t + 1) / parts, accD[t]);
+        });
+    }
+
     /**
-     * c = a·b + bias (bias broadcast over rows) where the narrow kernel can add the bias as it
-     * stores; returns false (having done nothing) where the caller must multiply and add the bias
-     * itself.
+     * c = act(a·b + bias) (bias broadcast over rows) where a kernel can add the bias, and for ReLU
+     * apply it, as it stores; returns what it did ({@link #NOT_FUSED}: nothing, the caller
+     * multiplies and adds the bias itself).
      */
     int gemmBias(int m, int n, int k, float[] a, float[] b, float[] bias, float[] c, boolean relu) {
         long work = (long) m * n * k;
-        if (!VECTOR_API || n == 1) {
+        if (n == 1) {
             return NOT_FUSED;
+        }
+        if (!CpuKernels.vector()) {
+            scalar(false, false, m, n, k, 1, a, b, 0, c, bias, relu, work);
+            return relu ? FUSED_RELU : FUSED_BIAS;
         }
         if (packed(n, FloatGemm.NR, work)) {
             floats().gemm(false, false, m, n, k, 1, a, b, 0, c, bias, relu, threads(work));
@@ -139,8 +178,8 @@ final class CpuGemm {
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
               float beta, float[] c) {
         long work = (long) m * n * k;
-        if (!VECTOR_API) {
-            plain(transA, transB, m, n, k, alpha, a, b, beta, c, work);
+        if (!CpuKernels.vector()) {
+            scalar(transA, transB, m, n, k, alpha, a, b, beta, c, null, false, work);
             return;
         }
         if (packed(n, FloatGemm.NR, work)) {
@@ -148,7 +187,7 @@ final class CpuGemm {
             return;
         }
         if (n == 1 && m > 1) {
-            // a column is laid out as a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of m
+            // a column is laid out as a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of m (the same sums, term by term)
             gemm(!transB, !transA, 1, m, k, alpha, b, a, beta, c);
             return;
         }
@@ -164,13 +203,6 @@ final class CpuGemm {
                 m * t / parts / 4 * 4, t == parts - 1 ? m : m * (t + 1) / parts / 4 * 4));
     }
 
-    private DoubleSmallGemm.Scratch smallD(int t) {
-        if (!(smallScratch[t] instanceof DoubleSmallGemm.Scratch)) {
-            smallScratch[t] = new DoubleSmallGemm.Scratch();
-        }
-        return (DoubleSmallGemm.Scratch) smallScratch[t];
-    }
-
     private FloatSmallGemm.Scratch smallF(int t) {
         if (!(smallScratch[t] instanceof FloatSmallGemm.Scratch)) {
             smallScratch[t] = new FloatSmallGemm.Scratch();
@@ -178,25 +210,15 @@ final class CpuGemm {
         return (FloatSmallGemm.Scratch) smallScratch[t];
     }
 
-    private void plain(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
-                       double beta, double[] c, long work) {
-        int parts = parts(work, m);
-        CpuThreads.parallelFor(parts, t -> {
-            if (accD[t].length < n) {
-                accD[t] = new double[n];
-            }
-            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, m * t / parts, m * (t + 1) / parts, accD[t]);
-        });
-    }
-
-    private void plain(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
-                       float beta, float[] c, long work) {
+    /** The plain loops of {@link SmallGemm}, rows split between the cores for large products. */
+    private void scalar(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
+                        float beta, float[] c, float[] bias, boolean relu, long work) {
         int parts = parts(work, m);
         CpuThreads.parallelFor(parts, t -> {
             if (accF[t].length < n) {
                 accF[t] = new float[n];
             }
-            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, m * t / parts, m * (t + 1) / parts, accF[t]);
+            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias, relu, m * t / parts, m * (t + 1) / parts, accF[t]);
         });
     }
 }

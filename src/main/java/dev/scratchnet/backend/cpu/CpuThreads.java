@@ -117,7 +117,7 @@ final class CpuThreads {
      * and returns when every chunk is done. Calls must not overlap (a backend is driven from one
      * thread); the first failure of any chunk is rethrown here.
      */
-    static synchronized void forEach(int chunks, int threads, ChunkTask task) {
+    static void forEach(int chunks, int threads, ChunkTask task) {
         int helpers = Math.min(Math.min(chunks, threads), COUNT) - 1;
         if (helpers <= 0) {
             for (int c = 0; c < chunks; c++) {
@@ -125,6 +125,10 @@ final class CpuThreads {
             }
             return;
         }
+        inParallel(chunks, helpers, task);
+    }
+
+    private static synchronized void inParallel(int chunks, int helpers, ChunkTask task) {
         Job job = new Job(chunks, task);
         for (int w = 0; w < helpers; w++) {
             WORKERS[w].give(job);

@@ -27,8 +27,8 @@ final class DoubleGemm {
     private static final int L = S.length();
     static final int MR = 4;
     static final int NR = 4 * L;
-    /** k is taken in steps of at most KC (evenly split): the B panels of one step stay in a core's L2. */
-    static final int KC = 512;
+    /** k is taken in steps of at most KC ({@link CpuGemm#steps}): the B panels of one step stay in a core's L2. */
+    static final int KC = CpuGemm.KC;
     /** Rows per chunk. */
     static final int MC = 64;
 
@@ -43,7 +43,7 @@ final class DoubleGemm {
     void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
               double beta, double[] c, double[] bias, boolean relu, int threads) {
         int panels = (n + NR - 1) / NR;
-        int steps = (k + KC - 1) / KC;
+        int steps = CpuGemm.steps(k);
         int kcMax = (k + steps - 1) / steps;
         if (bp.length < panels * kcMax * NR) {
             bp = new double[panels * kcMax * NR];

@@ -81,4 +81,61 @@ class CpuGemmTest {
             assertTrue(anyZero && anyPositive, "ReLU applied");
         }
     }
+
+    /**
+     * The three CPU kernels (packed, narrow, and the scalar loops that run without the Vector API
+     * or before it is compiled) give the same bits for the same product: k over several steps,
+     * every transpose, alpha and beta, and the bias.
+     */
+    @org.junit.jupiter.api.Test
+    void everyKernelGivesTheSameBits() {
+        Random r = new Random(7);
+        int[][] shapes = {{37, 2 * DoubleGemm.NR + 5, 1100}, {9, 3 * DoubleSmallGemm.lanes() + 1, 70}, {64, 2 * FloatGemm.NR, 513}};
+        for (int[] sh : shapes) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            for (int t = 0; t < 8; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0, withBeta = (t & 4) != 0;
+                double alpha = 0.75, beta = withBeta ? -0.5 : 0;
+                double[] a = new double[m * k], b = new double[k * n], c0 = new double[m * n], bias = new double[n];
+                for (double[] v : new double[][] {a, b, c0, bias}) {
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = r.nextGaussian();
+                    }
+                }
+                double[] bi = withBeta ? null : bias;
+                double[] scalar = c0.clone(), narrow = c0.clone(), packed = c0.clone();
+                SmallGemm.gemm(ta, tb, m, n, k, alpha, a, b, beta, scalar, bi, false, 0, m, new double[n]);
+                DoubleSmallGemm.Scratch s = new DoubleSmallGemm.Scratch();
+                int np = DoubleSmallGemm.packB(tb, n, k, b, s);
+                DoubleSmallGemm.rows(ta, m, n, k, alpha, a, beta, narrow, bi, s.bp, np, s.tile, 0, m);
+                new DoubleGemm().gemm(ta, tb, m, n, k, alpha, a, b, beta, packed, bi, false, CpuThreads.COUNT);
+                String what = "fp64 " + m + "×" + n + "×" + k + " case " + t;
+                org.junit.jupiter.api.Assertions.assertArrayEquals(scalar, narrow, "narrow, " + what);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(scalar, packed, "packed, " + what);
+
+                float[] af = new float[a.length], bf = new float[b.length], cf = new float[c0.length], biasf = new float[n];
+                for (int i = 0; i < a.length; i++) {
+                    af[i] = (float) a[i];
+                }
+                for (int i = 0; i < b.length; i++) {
+                    bf[i] = (float) b[i];
+                }
+                for (int i = 0; i < cf.length; i++) {
+                    cf[i] = (float) c0[i];
+                }
+                for (int i = 0; i < n; i++) {
+                    biasf[i] = (float) bias[i];
+                }
+                float[] bif = withBeta ? null : biasf;
+                float[] scalarF = cf.clone(), narrowF = cf.clone(), packedF = cf.clone();
+                SmallGemm.gemm(ta, tb, m, n, k, 0.75f, af, bf, (float) beta, scalarF, bif, false, 0, m, new float[n]);
+                FloatSmallGemm.Scratch sf = new FloatSmallGemm.Scratch();
+                int npf = FloatSmallGemm.packB(tb, n, k, bf, sf);
+                FloatSmallGemm.rows(ta, m, n, k, 0.75f, af, (float) beta, narrowF, bif, sf.bp, npf, sf.tile, 0, m);
+                new FloatGemm().gemm(ta, tb, m, n, k, 0.75f, af, bf, (float) beta, packedF, bif, false, CpuThreads.COUNT);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(scalarF, narrowF, "narrow, fp32 " + what);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(scalarF, packedF, "packed, fp32 " + what);
+            }
+        }
+    }
 }
