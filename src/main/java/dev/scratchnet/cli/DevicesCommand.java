@@ -25,6 +25,10 @@ final class DevicesCommand implements Runnable {
             out.printf("%-7s %-12s %s%n", p.backend, p.available ? "available" : "unavailable", p.reason);
             for (DeviceInfo d : p.devices) {
                 out.println("    " + d);
+                if (d.backend.equals("opencl")) {
+                    dev.scratchnet.backend.opencl.OpenClBackend.describeTuning(d.index, dev.scratchnet.backend.BackendOptions.defaults())
+                            .forEach(line -> out.println("        " + line));
+                }
             }
         }
         out.println("auto chooses: " + autoChoice(probes));

@@ -7,6 +7,8 @@ import dev.scratchnet.lab.Baseline;
 import dev.scratchnet.lab.BenchResult;
 import dev.scratchnet.lab.KernelBench;
 import dev.scratchnet.lab.KernelCheck;
+import dev.scratchnet.lab.KernelTuner;
+import dev.scratchnet.backend.tuning.Tunable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,10 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code scratchnet kernels check|bench}: the kernel lab. */
+/** {@code scratchnet kernels check|bench|tune}: the kernel lab. */
 @Command(name = "kernels", mixinStandardHelpOptions = true,
-        description = "Validate (check) or time (bench) a backend's kernels.",
-        subcommands = {KernelsCommand.Check.class, KernelsCommand.Bench.class})
+        description = "Validate (check), time (bench) or tune (tune) a backend's kernels.",
+        subcommands = {KernelsCommand.Check.class, KernelsCommand.Bench.class, KernelsCommand.Tune.class})
 final class KernelsCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,6 +31,19 @@ final class KernelsCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The lines that say which matmul tile parameters {@code be} runs with, and where they came from. */
+    static void printParams(PrintWriter out, Backend be, List<Precision> ps) {
+        if (be instanceof Tunable) {
+            List<Precision> supported = new ArrayList<>();
+            for (Precision p : ps) {
+                if (be.supports(p)) {
+                    supported.add(p);
+                }
+            }
+            ((Tunable) be).describeParams(supported).forEach(out::println);
+        }
     }
 
     static List<Precision> precisions(String list) {
@@ -59,6 +74,7 @@ final class KernelsCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             Backends.Selection s = backend.select(out);
             try (Backend be = s.backend) {
+                printParams(out, be, precisions(precision));
                 List<KernelCheck.Result> results = KernelCheck.run(be, precisions(precision),
                         small ? KernelCheck.SMALL_SHAPES : KernelCheck.DEFAULT_SHAPES);
                 out.printf("%-34s %-5s %-12s %-10s %s%n", "kernel", "prec", "shape", "worst/tol", "result");
@@ -128,6 +144,7 @@ final class KernelsCommand implements Runnable {
             Backends.Selection s = backend.select(out);
             try (Backend be = s.backend) {
                 List<Precision> ps = precisions(precision);
+                printParams(out, be, ps);
                 if (op.equals("matmul") || op.equals("all")) {
                     List<String> vs = variants == null ? be.gemmVariants() : variants;
                     for (String v : vs) {
@@ -229,6 +246,141 @@ final class KernelsCommand implements Runnable {
                     }
                     out.println(row);
                 }
+            }
+        }
+    }
+
+    @Command(name = "tune", mixinStandardHelpOptions = true,
+            description = {"Search the tile parameters of the backend's tunable matmul variants on its device (each candidate "
+                    + "checked against the CPU reference before it is timed), print the best found beside the defaults and the "
+                    + "library baseline, and store it for later runs on this device (training, kernels bench, kernels check).",
+                    "Stored in $XDG_CACHE_HOME/scratchnet/tuning/ (else ~/.cache/scratchnet/tuning/), per device, driver and "
+                    + "kernel sources; --no-tuning on any command runs the defaults."})
+    static final class Tune implements Runnable {
+        @Mixin
+        BackendOptionsMixin backend;
+
+        @Option(names = "--sizes", defaultValue = "1024", split = ",", description = "Square matmul sizes to tune for (default: ${DEFAULT-VALUE}).")
+        List<Integer> sizes;
+
+        @Option(names = "--precision", defaultValue = "fp32,fp64", description = "Comma list of fp32, fp64 (default: ${DEFAULT-VALUE}).")
+        String precision;
+
+        @Option(names = "--budget", defaultValue = "120", paramLabel = "SECONDS",
+                description = "Time for the search, shared by every precision and variant; the final measurement of the best, "
+                        + "the defaults and the library comes on top (default: ${DEFAULT-VALUE}).")
+        double budget;
+
+        @Option(names = "--variants", split = ",", description = "Only these matmul variants (default: every tunable one).")
+        List<String> variants;
+
+        @Option(names = "--min-seconds", defaultValue = "1.0",
+                description = "Measuring time per case in the final comparison, as kernels bench (default: ${DEFAULT-VALUE}).")
+        double minSeconds;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the random part of the search (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--no-baseline", description = "Skip the library baseline.")
+        boolean noBaseline;
+
+        @Option(names = "--no-save", description = "Print what was found but do not store it.")
+        boolean noSave;
+
+        @Option(names = "--compile-only", paramLabel = "N",
+                description = "cuda only, no GPU needed: compile N candidates per variant and precision with nvcc into the "
+                        + "kernel cache, for a GPU machine without nvcc to tune from.")
+        Integer compileOnly;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            for (int n : sizes) {
+                if (n < 1) {
+                    throw new IllegalArgumentException("matmul size " + n + ": must be at least 1");
+                }
+            }
+            if (!(budget >= 0) || Double.isInfinite(budget)) {
+                throw new IllegalArgumentException("--budget " + budget + ": must be a number of seconds, 0 or more");
+            }
+            if (!(minSeconds > 0) || Double.isInfinite(minSeconds)) {
+                throw new IllegalArgumentException("--min-seconds " + minSeconds + ": must be more than 0");
+            }
+            List<Precision> ps = precisions(precision);
+            if (compileOnly != null) {
+                if (!"cuda".equalsIgnoreCase(backend.backend == null ? "" : backend.backend.trim())) {
+                    throw new IllegalArgumentException("--compile-only is for --backend cuda (OpenCL compiles at run time)");
+                }
+                if (compileOnly < 1) {
+                    throw new IllegalArgumentException("--compile-only " + compileOnly + ": must be at least 1");
+                }
+                int ok = dev.scratchnet.backend.cuda.CudaTuning.compileCandidates(backend.options(), ps, compileOnly, seed, out);
+                out.println(ok + " candidates compiled");
+                return;
+            }
+            Backends.Selection s = backend.select(out);
+            try (Backend be = s.backend) {
+                if (!(be instanceof Tunable)) {
+                    throw new IllegalArgumentException("the " + be.name() + " backend has no tunable kernels (opencl and cuda have)");
+                }
+                java.nio.file.Path cache = noSave ? null : backend.options().tuningCache();
+                KernelTuner.Outcome o = KernelTuner.run(be, new KernelTuner.Settings(sizes, ps, variants, budget, minSeconds,
+                        !noBaseline, seed, cache), out);
+                printOutcome(out, be, o);
+            }
+        }
+
+        static void printOutcome(PrintWriter out, Backend be, KernelTuner.Outcome o) {
+            String vendor = be.name().equals("opencl") ? "CLBlast" : be.name().equals("cuda") ? "cuBLAS" : "library";
+            out.printf("%nbaseline: %s%n", o.vendorName == null ? "skipped (--no-baseline)" : o.vendorName);
+            for (Precision p : Precision.values()) {
+                List<KernelTuner.Cell> cells = new ArrayList<>();
+                for (KernelTuner.Cell c : o.cells) {
+                    if (c.precision == p) {
+                        cells.add(c);
+                    }
+                }
+                if (cells.isEmpty()) {
+                    continue;
+                }
+                Map<Integer, Double> v = o.vendor.getOrDefault(p, Map.of());
+                out.printf("%nmatmul %s on %s (%s), GFLOP/s (median, as kernels bench)%n", p, be.name(), be.deviceName());
+                out.printf("  %-10s %6s %9s %9s %9s %8s  %s%n", "variant", "n", "defaults", "tuned", vendor,
+                        "tuned/" + vendor.substring(0, Math.min(vendor.length(), 2)), "tuned parameters");
+                for (KernelTuner.Cell c : cells) {
+                    for (int n : c.bestRate.keySet()) {
+                        Double lib = v.get(n);
+                        out.printf("  %-10s %6d %9.1f %9.1f %9s %8s  %s%n", c.variant, n, c.defaultRate.get(n), c.bestRate.get(n),
+                                lib == null ? "-" : String.format("%.1f", lib),
+                                lib == null ? "-" : String.format("%.0f%%", 100 * c.bestRate.get(n) / lib), c.best);
+                        kernelsOwnBest(out, c, n);
+                    }
+                    out.printf("  %-10s searched %d of %d configurations: %d timed, %d refused by the device, %d wrong%n", "",
+                            c.timed + c.refused.size() + c.wrong - refusedBeforeSearch(c), c.configurations, c.timed,
+                            c.refused.size(), c.wrong);
+                }
+            }
+            out.printf("%ntuning took %.0f s%n", o.seconds);
+            if (o.saved != null) {
+                out.println("saved to " + o.saved + ": later runs on this device use these parameters (training, kernels bench,"
+                        + " kernels check); --no-tuning runs the defaults");
+            } else {
+                out.println("not saved (--no-save)");
+            }
+        }
+
+        private static int refusedBeforeSearch(KernelTuner.Cell c) {
+            return c.refusedBeforeSearch;
+        }
+
+        private static void kernelsOwnBest(PrintWriter out, KernelTuner.Cell c, int n) {
+            dev.scratchnet.backend.tuning.TileParams own = c.bestAtSize.get(n);
+            Double rate = c.bestAtSizeRate.get(n);
+            if (own != null && !own.equals(c.best) && rate != null && !Double.isNaN(rate)) {
+                out.printf("  %-10s %6s %9s %9.1f %9s %8s  %s (the best at this size alone)%n", "", "", "", rate, "", "", own);
             }
         }
     }
