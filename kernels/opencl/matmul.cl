@@ -308,7 +308,6 @@ inline void rb_accumulate(int M, int N, int K, int transA, int transB, __global 
 }
 #endif
 
-#define RB_REQD __attribute__((reqd_work_group_size(RB_WGX, RB_WGY, 1)))
 /* __local variables must be declared in the kernel itself: RB_CORE declares the staged tiles. */
 #if RB_LOCAL
 #define RB_CORE(transA, transB, A, B, acc) \
@@ -319,7 +318,7 @@ inline void rb_accumulate(int M, int N, int K, int transA, int transB, __global 
 #define RB_CORE(transA, transB, A, B, acc) rb_accumulate(M, N, K, transA, transB, A, B, acc)
 #endif
 
-__kernel RB_REQD
+__kernel __attribute__((reqd_work_group_size(RB_WGX, RB_WGY, 1)))
 void matmul_regblock(int M, int N, int K, int transA, int transB, REAL alpha, __global const REAL* A,
                      __global const REAL* B, REAL beta, __global REAL* C) {
     REALV acc[RB_TM][RB_TNV];
@@ -349,7 +348,7 @@ void matmul_regblock(int M, int N, int K, int transA, int transB, REAL alpha, __
     }
 }
 
-__kernel RB_REQD
+__kernel __attribute__((reqd_work_group_size(RB_WGX, RB_WGY, 1)))
 void dense_forward(int M, int N, int K, __global const REAL* X, __global const REAL* W, __global const REAL* bias,
                    int act, REAL act_param, __global REAL* out) {
     REALV acc[RB_TM][RB_TNV];

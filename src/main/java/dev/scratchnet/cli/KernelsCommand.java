@@ -55,7 +55,11 @@ final class KernelsCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Run every kernel and variant against the CPU reference; exit status 1 on any failure.")
+            description = {"Run every kernel and variant against the CPU reference; exit status 1 on any failure.",
+                    "The checks run in a child process with a time limit each: a check that hangs, or a kernel that takes the "
+                    + "process down, fails with the reason and the rest go on. On OpenCL every buffer has guard zones on both "
+                    + "sides, verified after each launch: a kernel that writes outside one fails as "
+                    + "'KERNEL wrote past the end of argument NAME'."})
     static final class Check implements java.util.concurrent.Callable<Integer> {
         @Mixin
         BackendOptionsMixin backend;
@@ -66,31 +70,197 @@ final class KernelsCommand implements Runnable {
         @Option(names = "--small", description = "Only small shapes (for simulators such as Oclgrind).")
         boolean small;
 
+        @Option(names = "--only", split = ",", paramLabel = "KERNEL",
+                description = "Only the checks whose kernel name starts with one of these (e.g. matmul,scale).")
+        List<String> only;
+
+        @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS",
+                description = "Time limit of one check; one still running then fails and its process is stopped (default: ${DEFAULT-VALUE}).")
+        double timeout;
+
+        @Option(names = "--in-process", description = "Run the checks in this process: no time limit, and a kernel that "
+                + "corrupts memory can take the command down with it (for debugging).")
+        boolean inProcess;
+
+        @Option(names = "--worker", hidden = true, description = "Run as the child of kernels check (prints @@ lines).")
+        boolean worker;
+
+        @Option(names = "--from", hidden = true, defaultValue = "0", description = "With --worker: the first check to run.")
+        int from;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
+            List<Precision> ps = precisions(precision);
+            if (!(timeout > 0) || Double.isInfinite(timeout)) {
+                throw new IllegalArgumentException("--timeout " + timeout + ": must be a number of seconds above 0");
+            }
+            if (worker) {
+                return work(out, ps);
+            }
+            List<KernelCheck.Result> results;
+            String device;
+            if (inProcess) {
+                Backends.Selection s = backend.select(out);
+                try (Backend be = s.backend) {
+                    printParams(out, be, ps);
+                    guard(be, out);
+                    results = new ArrayList<>();
+                    try (Backend reference = new dev.scratchnet.backend.cpu.CpuBackend()) {
+                        printHeader(out);
+                        for (KernelCheck.Case c : cases(be, reference, ps)) {
+                            KernelCheck.Result r = c.run();
+                            results.add(r);
+                            printRow(out, r);
+                        }
+                    }
+                    device = be.name() + " (" + be.deviceName() + ")";
+                }
+            } else {
+                refuseEarly();
+                CheckSupervisor supervisor = new CheckSupervisor(childArgs(), timeout, out, spec.commandLine().getErr());
+                results = supervisor.run();
+                if (results == null) {
+                    return 1;
+                }
+                device = supervisor.device != null ? supervisor.device : "the selected backend";
+            }
+            long failed = results.stream().filter(r -> !r.passed()).count();
+            out.printf("%d checks, %d passed, %d failed on %s%n", results.size(), results.size() - failed, failed, device);
+            return failed == 0 ? 0 : 1;
+        }
+
+        /** What can be refused without starting a child: an unknown or unavailable backend, a missing --kernels DIR. */
+        private void refuseEarly() {
+            String name = backend.backend;
+            if (name == null || name.isBlank()) {
+                name = System.getenv("SCRATCHNET_BACKEND");
+            }
+            if (name != null && !name.isBlank() && !name.trim().equalsIgnoreCase("auto")) {
+                dev.scratchnet.backend.Probe p = Backends.probe(name);
+                if (!p.available) {
+                    throw new IllegalArgumentException("the " + p.backend + " backend cannot run here: " + p.reason);
+                }
+            }
+            dev.scratchnet.backend.KernelSource.of(backend.options());
+        }
+
+        /** The options a child gets: those given here. */
+        private List<String> childArgs() {
+            List<String> a = new ArrayList<>();
+            CommandLine.Model.OptionSpec verbose = spec.root().findOption("--verbose");
+            if (verbose != null && Boolean.TRUE.equals(verbose.getValue())) {
+                a.add("--verbose");
+            }
+            if (backend.backend != null) {
+                a.addAll(List.of("--backend", backend.backend));
+            }
+            if (backend.kernels != null) {
+                a.addAll(List.of("--kernels", backend.kernels.toAbsolutePath().toString()));
+            }
+            if (backend.device != null) {
+                a.addAll(List.of("--device", backend.device.toString()));
+            }
+            if (backend.noTuning) {
+                a.add("--no-tuning");
+            }
+            a.addAll(List.of("--precision", precision));
+            if (small) {
+                a.add("--small");
+            }
+            if (only != null) {
+                a.addAll(List.of("--only", String.join(",", only)));
+            }
+            return a;
+        }
+
+        /** The checks to run, in order: all of them, or those --only names. */
+        private List<KernelCheck.Case> cases(Backend be, Backend reference, List<Precision> ps) {
+            List<KernelCheck.Case> all = KernelCheck.cases(be, reference, ps, small ? KernelCheck.SMALL_SHAPES : KernelCheck.DEFAULT_SHAPES);
+            if (only == null) {
+                return all;
+            }
+            List<KernelCheck.Case> some = new ArrayList<>();
+            for (KernelCheck.Case c : all) {
+                if (only.stream().anyMatch(o -> c.op.startsWith(o.trim()))) {
+                    some.add(c);
+                }
+            }
+            if (some.isEmpty()) {
+                throw new IllegalArgumentException("--only " + String.join(",", only) + " matches no check");
+            }
+            return some;
+        }
+
+        /** Guard zones on every buffer, where the backend has them; says so. */
+        private static void guard(Backend be, PrintWriter out) {
+            if (be instanceof dev.scratchnet.backend.opencl.OpenClBackend) {
+                dev.scratchnet.backend.opencl.OpenClBackend cl = (dev.scratchnet.backend.opencl.OpenClBackend) be;
+                out.println(cl.enableGuardZones() ? "guard zones: " + cl.guardBytes() + " bytes on each side of every buffer, verified"
+                        + " after each launch" : "guard zones: off (Oclgrind checks every access itself)");
+            }
+        }
+
+        /** The child's side: every check from --from on, each announced before it runs and reported after. */
+        private int work(PrintWriter out, List<Precision> ps) {
             Backends.Selection s = backend.select(out);
-            try (Backend be = s.backend) {
-                printParams(out, be, precisions(precision));
-                List<KernelCheck.Result> results = KernelCheck.run(be, precisions(precision),
-                        small ? KernelCheck.SMALL_SHAPES : KernelCheck.DEFAULT_SHAPES);
-                out.printf("%-34s %-5s %-12s %-10s %s%n", "kernel", "prec", "shape", "worst/tol", "result");
-                int failed = 0;
-                for (KernelCheck.Result r : results) {
-                    out.printf("%-34s %-5s %-12s %-10s %s%n", r.op, r.precision, r.shape,
-                            Double.isNaN(r.worstRatio) ? "NaN" : String.format("%.3f", r.worstRatio),
-                            r.passed() ? "pass" : "FAIL" + (r.error == null ? "" : " " + r.error));
-                    if (!r.passed()) {
-                        failed++;
+            try (Backend be = s.backend; Backend reference = new dev.scratchnet.backend.cpu.CpuBackend()) {
+                printParams(out, be, ps);
+                out.printf("device: %s (%s)%n", be.name(), be.deviceName());
+                guard(be, out);
+                if (be instanceof dev.scratchnet.backend.opencl.OpenClBackend) {
+                    for (Precision p : ps) {
+                        if (be.supports(p)) {
+                            ((dev.scratchnet.backend.opencl.OpenClBackend) be).buildPrograms(p);   // before the time limits start
+                        }
                     }
                 }
-                out.printf("%d checks, %d passed, %d failed on %s (%s)%n", results.size(), results.size() - failed, failed,
-                        be.name(), be.deviceName());
-                return failed == 0 ? 0 : 1;
+                List<KernelCheck.Case> cases = cases(be, reference, ps);
+                out.println("@@count " + cases.size());
+                out.flush();
+                for (int i = Math.max(0, from); i < cases.size(); i++) {
+                    KernelCheck.Case c = cases.get(i);
+                    com.google.gson.JsonObject start = new com.google.gson.JsonObject();
+                    start.addProperty("op", c.op);
+                    start.addProperty("precision", c.precision.toString());
+                    start.addProperty("shape", c.shape);
+                    out.println("@@start " + i + " " + start);
+                    out.flush();
+                    KernelCheck.Result r = c.run();
+                    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+                    o.addProperty("op", r.op);
+                    o.addProperty("precision", r.precision.toString());
+                    o.addProperty("shape", r.shape);
+                    if (Double.isNaN(r.worstRatio)) {
+                        o.add("worst", com.google.gson.JsonNull.INSTANCE);
+                    } else {
+                        o.addProperty("worst", r.worstRatio);
+                    }
+                    if (r.error == null) {
+                        o.add("error", com.google.gson.JsonNull.INSTANCE);
+                    } else {
+                        o.addProperty("error", r.error);
+                    }
+                    out.println("@@result " + i + " " + o);
+                    out.flush();
+                }
+                out.println("@@done");
+                out.flush();
             }
+            return 0;
+        }
+
+        static void printHeader(PrintWriter out) {
+            out.printf("%-34s %-5s %-12s %-10s %s%n", "kernel", "prec", "shape", "worst/tol", "result");
+        }
+
+        static void printRow(PrintWriter out, KernelCheck.Result r) {
+            out.printf("%-34s %-5s %-12s %-10s %s%n", r.op, r.precision, r.shape,
+                    Double.isNaN(r.worstRatio) ? "NaN" : String.format("%.3f", r.worstRatio),
+                    r.passed() ? "pass" : "FAIL" + (r.error == null ? "" : " " + r.error));
         }
     }
 

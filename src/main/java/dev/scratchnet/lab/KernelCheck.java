@@ -54,6 +54,11 @@ public final class KernelCheck {
         public static Result failed(String op, Precision precision, String shape, String error) {
             return new Result(op, precision, shape, Double.NaN, error);
         }
+
+        /** A result as another process reported it. */
+        public static Result of(String op, Precision precision, String shape, double worstRatio, String error) {
+            return new Result(op, precision, shape, worstRatio, error);
+        }
     }
 
     /** One check, ready to run: its name, precision and shape, and the comparison it makes. */
@@ -241,6 +246,8 @@ public final class KernelCheck {
                 worst = Double.isNaN(w[0]) || Double.isNaN(worst) ? Double.NaN : Math.max(worst, w[0]);
             }
             return new Result(op, p, shape, worst, null);
+        } catch (dev.scratchnet.backend.OutOfBoundsWrite e) {
+            return new Result(op, p, shape, Double.NaN, e.getMessage());
         } catch (RuntimeException e) {
             return new Result(op, p, shape, Double.NaN, e.getClass().getSimpleName() + ": " + e.getMessage());
         }

@@ -246,6 +246,12 @@ final class CudaModules {
         }
     }
 
+    /** The nvcc command to try first: $NVCC, else "nvcc". */
+    static String nvcc0() {
+        String env = System.getenv("NVCC");
+        return env == null || env.isBlank() ? "nvcc" : env;
+    }
+
     static String nvcc() {
         for (String candidate : new String[] {System.getenv("NVCC"), "nvcc", "/usr/local/cuda/bin/nvcc"}) {
             if (candidate == null || candidate.isBlank()) {

@@ -7,6 +7,7 @@ import dev.scratchnet.backend.IndexBuffer;
 import dev.scratchnet.backend.KernelBuildException;
 import dev.scratchnet.backend.KernelSource;
 import dev.scratchnet.backend.LossKind;
+import dev.scratchnet.backend.OutOfBoundsWrite;
 import dev.scratchnet.backend.Precision;
 import dev.scratchnet.backend.Tensor;
 import dev.scratchnet.backend.tuning.RefusedConfiguration;
@@ -19,6 +20,7 @@ import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
+import org.jocl.cl_buffer_region;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
@@ -83,6 +85,10 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
     private final Map<Precision, Map<String, cl_kernel>> kernels = new EnumMap<>(Precision.class);
     private final Map<Precision, cl_program> programs = new EnumMap<>(Precision.class);
     private final Map<cl_mem, Long> live = new IdentityHashMap<>();
+    /** With guard zones on: each buffer's parent (guard, buffer, guard) by the buffer handed out. */
+    private final Map<cl_mem, Guarded> guarded = new IdentityHashMap<>();
+    private boolean guardZones;
+    private long guardBytes;
     private final Map<Precision, cl_mem> partials = new EnumMap<>(Precision.class);
     private final Map<Precision, Long> partialBytes = new EnumMap<>(Precision.class);
 
@@ -219,7 +225,7 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
             src.append("#line 1 \"").append(f).append("\"\n").append(source.read("opencl/" + f)).append('\n');
         }
         String options = "-D REAL=" + p.cType() + (p == Precision.FP64 ? " -D SCRATCHNET_FP64" : "")
-                + (defines.isEmpty() ? "" : " " + defines);
+                + (defines.isEmpty() ? "" : " " + defines) + (guardZones ? " -cl-kernel-arg-info" : "");
         cl_program program;
         try {
             program = CL.clCreateProgramWithSource(context, 1, new String[] {src.toString()}, null, null);
@@ -236,6 +242,15 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
                     + found.info.name + ", from " + where + ": " + KernelBuildException.firstError(log) + "\n" + log.strip());
         }
         return program;
+    }
+
+    /**
+     * Builds the programs of {@code p} now rather than at the first launch (kernels check does so
+     * before its time limits start: a slow compiler is not a hung kernel).
+     */
+    public void buildPrograms(Precision p) {
+        kernels(p);
+        matmulProgram(p, params.get(p));
     }
 
     // ---- the matmul program and its tile parameters ----------------------------------------
@@ -475,6 +490,8 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
         private final String name;
         private final Precision p;
         private int index;
+        /** The buffers passed, by argument index (checked after the launch when guard zones are on). */
+        private final Map<Integer, cl_mem> buffers = new LinkedHashMap<>();
 
         Args(String name, Precision p) {
             this.name = name;
@@ -500,6 +517,7 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
         }
 
         Args m(cl_mem mem) {
+            buffers.put(index, mem);
             CL.clSetKernelArg(kernel, index++, Sizeof.cl_mem, Pointer.to(mem));
             return this;
         }
@@ -542,6 +560,12 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
                 throw new IllegalStateException("OpenCL kernel '" + name + "' (" + p + ") failed to launch on " + found.info.name
                         + ": " + e.getMessage(), e);
             }
+            if (guardZones) {
+                CL.clFinish(queue);
+                for (Map.Entry<Integer, cl_mem> b : buffers.entrySet()) {
+                    checkGuards(name, kernel, b.getKey(), b.getValue());
+                }
+            }
         }
     }
 
@@ -563,6 +587,132 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
         return Math.min(g, Integer.highestOneBit(limit));
     }
 
+    // ---- guard zones (kernels check) -------------------------------------------------------
+
+    /** A buffer allocated inside a larger one, with a guard zone of a known pattern on each side. */
+    private static final class Guarded {
+        final cl_mem parent;
+        final long bytes;
+
+        Guarded(cl_mem parent, long bytes) {
+            this.parent = parent;
+            this.bytes = bytes;
+        }
+    }
+
+    /**
+     * From now on, every buffer is a sub-buffer of one {@link #guardBytes()} larger on each side,
+     * whose ends hold a pattern; after each launch the pattern is verified for every buffer the
+     * kernel was given, and a change throws {@link OutOfBoundsWrite} naming the kernel and the
+     * argument. Small overruns land in the guard zones instead of other memory. For checking
+     * kernels, not for speed: every launch waits. Call before the first allocation.
+     *
+     * <p>Not on Oclgrind, which checks every access itself (and does not count a host write into a
+     * sub-buffer as initialising it, so guard zones there would bring false reports): returns
+     * whether they are on.
+     */
+    public boolean enableGuardZones() {
+        if (!live.isEmpty() || !kernels.isEmpty() || !matmulPrograms.isEmpty()) {
+            throw new IllegalStateException("guard zones must be enabled before anything is allocated or built");
+        }
+        if (OpenClProbe.platformString(found.platform, CL.CL_PLATFORM_NAME).contains("Oclgrind")) {
+            return false;
+        }
+        long alignBits = OpenClProbe.deviceLong(device, CL.CL_DEVICE_MEM_BASE_ADDR_ALIGN);
+        guardBytes = Math.max(4096, (alignBits / 8 + 4095) / 4096 * 4096);
+        guardZones = true;
+        return true;
+    }
+
+    /** Bytes of each guard zone (0 when they are off). */
+    public long guardBytes() {
+        return guardZones ? guardBytes : 0;
+    }
+
+    /** The guard pattern's byte at offset i of a zone: not a run of one value, unlikely as data. */
+    private static byte guardByte(long i) {
+        return (byte) (0xA5 ^ (i * 0x3B) ^ (i >>> 8));
+    }
+
+    private byte[] guardPattern() {
+        byte[] b = new byte[(int) guardBytes];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = guardByte(i);
+        }
+        return b;
+    }
+
+    private cl_mem allocateGuarded(long bytes) {
+        cl_mem parent = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, bytes + 2 * guardBytes, null, null);
+        byte[] pattern = guardPattern();
+        CL.clEnqueueWriteBuffer(queue, parent, CL.CL_TRUE, 0, guardBytes, Pointer.to(pattern), 0, null, null);
+        CL.clEnqueueWriteBuffer(queue, parent, CL.CL_TRUE, guardBytes + bytes, guardBytes, Pointer.to(pattern), 0, null, null);
+        cl_buffer_region region = new cl_buffer_region(guardBytes, bytes);
+        cl_mem sub = CL.clCreateSubBuffer(parent, CL.CL_MEM_READ_WRITE, CL.CL_BUFFER_CREATE_TYPE_REGION, region, null);
+        guarded.put(sub, new Guarded(parent, bytes));
+        return sub;
+    }
+
+    /** Verifies both guard zones of {@code mem}, argument {@code index} of {@code kernel}; throws on a change. */
+    private void checkGuards(String name, cl_kernel kernel, int index, cl_mem mem) {
+        Guarded g = guarded.get(mem);
+        if (g == null) {
+            return;
+        }
+        byte[] before = new byte[(int) guardBytes];
+        byte[] after = new byte[(int) guardBytes];
+        CL.clEnqueueReadBuffer(queue, g.parent, CL.CL_TRUE, 0, guardBytes, Pointer.to(before), 0, null, null);
+        CL.clEnqueueReadBuffer(queue, g.parent, CL.CL_TRUE, guardBytes + g.bytes, guardBytes, Pointer.to(after), 0, null, null);
+        int firstBefore = -1, lastBefore = -1;
+        for (int i = 0; i < before.length; i++) {
+            if (before[i] != guardByte(i)) {
+                lastBefore = i;
+                if (firstBefore < 0) {
+                    firstBefore = i;
+                }
+            }
+        }
+        int firstAfter = -1, lastAfter = -1;
+        for (int i = 0; i < after.length; i++) {
+            if (after[i] != guardByte(i)) {
+                lastAfter = i;
+                if (firstAfter < 0) {
+                    firstAfter = i;
+                }
+            }
+        }
+        if (lastBefore < 0 && firstAfter < 0) {
+            return;
+        }
+        byte[] pattern = guardPattern();   // restored, so that one finding is reported once
+        CL.clEnqueueWriteBuffer(queue, g.parent, CL.CL_TRUE, 0, guardBytes, Pointer.to(pattern), 0, null, null);
+        CL.clEnqueueWriteBuffer(queue, g.parent, CL.CL_TRUE, guardBytes + g.bytes, guardBytes, Pointer.to(pattern), 0, null, null);
+        String arg = argumentName(kernel, index);
+        if (firstAfter >= 0) {
+            throw new OutOfBoundsWrite(String.format("%s wrote past the end of argument %s (bytes %d to %d after the end of its"
+                    + " %d-byte buffer changed)", name, arg, firstAfter, lastAfter, g.bytes));
+        }
+        throw new OutOfBoundsWrite(String.format("%s wrote before the start of argument %s (bytes %d to %d before the start of its"
+                + " %d-byte buffer changed)", name, arg, guardBytes - firstBefore, guardBytes - lastBefore, g.bytes));
+    }
+
+    /** The name of argument {@code index} of {@code kernel} (built with -cl-kernel-arg-info), else "#index". */
+    private String argumentName(cl_kernel kernel, int index) {
+        try {
+            long[] size = new long[1];
+            CL.clGetKernelArgInfo(kernel, index, CL.CL_KERNEL_ARG_NAME, 0, null, size);
+            byte[] buf = new byte[(int) size[0]];
+            CL.clGetKernelArgInfo(kernel, index, CL.CL_KERNEL_ARG_NAME, buf.length, Pointer.to(buf), null);
+            int n = 0;
+            while (n < buf.length && buf[n] != 0) {
+                n++;
+            }
+            return n == 0 ? "#" + index : new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (CLException e) {
+            return "#" + index;
+        }
+    }
+
     // ---- memory ---------------------------------------------------------------------------
 
     private cl_mem allocate(long bytes, String what) {
@@ -575,7 +725,7 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
                     what, size(bytes), size(bytesInUse()), found.info.name, size(globalMemory)));
         }
         try {
-            cl_mem mem = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, bytes, null, null);
+            cl_mem mem = guardZones ? allocateGuarded(bytes) : CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, bytes, null, null);
             live.put(mem, bytes);
             return mem;
         } catch (CLException e) {
@@ -587,6 +737,10 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
     private void free(cl_mem mem) {
         if (live.remove(mem) != null) {
             CL.clReleaseMemObject(mem);
+            Guarded g = guarded.remove(mem);
+            if (g != null) {
+                CL.clReleaseMemObject(g.parent);
+            }
         }
     }
 
@@ -722,6 +876,8 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
         matmulPrograms.clear();
         live.keySet().forEach(CL::clReleaseMemObject);
         live.clear();
+        guarded.values().forEach(g -> CL.clReleaseMemObject(g.parent));
+        guarded.clear();
         CL.clReleaseCommandQueue(queue);
         CL.clReleaseContext(context);
     }
