@@ -27,20 +27,23 @@
  *                    dense layer's forward pass is one kernel. It takes the RB_ parameters too.
  *
  * Tile parameters: compile-time defines, set by the host with -D (`scratchnet kernels tune`
- * searches them per device; `scratchnet devices` says which are in use). All are powers of two.
+ * searches them per device; `scratchnet devices` and `kernels bench` say which are in use and
+ * where they came from). All are powers of two. The host (OpenClTuning) lists the same values.
  *
- *   TILED_TS  matmul_tiled's tile side and work-group shape (TS x TS).   8, 16 (default), 32
- *   RB_BM     rows of C per work-group (block tile).                     TM .. 128, default 64
- *   RB_BN     columns of C per work-group (block tile).                  TN .. 128, default 64
- *   RB_BK     k step: depth of the staged tiles (RB_LOCAL 1 only).       4 .. 32, default 16
- *   RB_TM     rows of C per work-item (per-thread tile).                 1 .. 16, default 4
- *   RB_TN     columns of C per work-item (per-thread tile).              VW .. 32, default 4
- *   RB_VW     vector width: columns a work-item reads and accumulates    1 (default), 2, 4, 8, 16;
- *             as one vector (floatN / doubleN).                          divides RB_TN
+ *   TILED_TS  matmul_tiled's tile side and work-group shape (TS x TS)    8, 16 (default), 32
+ *   RB_BM     rows of C per work-group (block tile)                      8 .. 128, default 64
+ *   RB_BN     columns of C per work-group (block tile)                   8 .. 128, default 64
+ *   RB_BK     k step: depth of the staged tiles (RB_LOCAL 1 only)        4 .. 32, default 16
+ *   RB_TM     rows of C per work-item (per-thread tile)                  1 .. 16, default 4
+ *   RB_TN     columns of C per work-item (per-thread tile)               1 .. 32, default 4
+ *   RB_VW     vector width: a work-item's columns are read, accumulated  1 (default), 2, 4, 8, 16
+ *             and kept as vectors of VW (floatN / doubleN)
  *   RB_LOCAL  1: stage tiles in local memory (default); 0: read global memory directly
- *   work-group shape  (RB_BN / RB_TN) x (RB_BM / RB_TM), derived: 1 .. the device's maximum
- *             work-group size; with RB_LOCAL 1, (RB_BM + 1 + RB_BN + 1) * RB_BK elements of
- *             local memory, at most the device's local memory.
+ *
+ * Rules: RB_TM divides RB_BM, RB_TN divides RB_BN, RB_VW divides RB_TN, RB_TM * RB_TN <= 256
+ * accumulators. The work-group shape follows: (RB_BN / RB_TN) x (RB_BM / RB_TM) work-items, at
+ * most the device's maximum work-group size; staged, the tiles take RB_BK * (RB_BM + 1 + RB_BN +
+ * pad) elements of local memory (pad 1 when RB_VW is 1, else 0), at most the device's local memory.
  * The defaults are the kernel as first written: 16 x 16 work-groups, 64 x 64 blocks, 4 x 4 per
  * work-item, k step 16, scalar, staged.
  */

@@ -28,6 +28,9 @@ final class DevicesCommand implements Runnable {
                 if (d.backend.equals("opencl")) {
                     dev.scratchnet.backend.opencl.OpenClBackend.describeTuning(d.index, dev.scratchnet.backend.BackendOptions.defaults())
                             .forEach(line -> out.println("        " + line));
+                } else if (d.backend.equals("cuda")) {
+                    dev.scratchnet.backend.cuda.CudaBackend.describeTuning(d.name, dev.scratchnet.backend.BackendOptions.defaults())
+                            .forEach(line -> out.println("        " + line));
                 }
             }
         }

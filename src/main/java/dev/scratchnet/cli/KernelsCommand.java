@@ -528,9 +528,9 @@ final class KernelsCommand implements Runnable {
                                 lib == null ? "-" : String.format("%.0f%%", 100 * c.bestRate.get(n) / lib), c.best);
                         kernelsOwnBest(out, c, n);
                     }
-                    out.printf("  %-10s searched %d of %d configurations: %d timed, %d refused by the device, %d wrong%n", "",
-                            c.timed + c.refused.size() + c.wrong - refusedBeforeSearch(c), c.configurations, c.timed,
-                            c.refused.size(), c.wrong);
+                    out.printf("  %-10s searched %d of %d configurations (the device's limits rule out %d): %d timed, %d refused"
+                                    + " once compiled, %d wrong%n", "", c.timed + c.refused.size() + c.wrong - refusedBeforeSearch(c),
+                            c.configurations, refusedBeforeSearch(c), c.timed, c.refused.size() - refusedBeforeSearch(c), c.wrong);
                 }
             }
             out.printf("%ntuning took %.0f s%n", o.seconds);

@@ -181,7 +181,12 @@ public final class KernelTuner {
                 out.println("skipping " + p + ": " + be.deviceName() + " does not support it");
             }
         }
-        int cellsLeft = ps.size() * variants.size();
+        // each precision and variant gets a share of what is left by the size of its space (counted as
+        // 10 to 50 configurations), so that a space of three neither holds half the budget nor starves
+        double weightLeft = 0;
+        for (String v : variants) {
+            weightLeft += ps.size() * weight(v);
+        }
         out.printf("tuning %s on %s, %s: %s, sizes %s, budget %.0f s%n", String.join(", ", variants), be.name(), be.deviceName(),
                 ps, settings.sizes, settings.budgetSeconds);
         for (Precision p : ps) {
@@ -189,7 +194,8 @@ public final class KernelTuner {
             try {
                 for (String v : variants) {
                     long now = System.nanoTime();
-                    long cellDeadline = now + Math.max(0, (deadline - now) / cellsLeft--);
+                    long cellDeadline = now + (long) Math.max(0, (deadline - now) * weight(v) / weightLeft);
+                    weightLeft -= weight(v);
                     outcome.cells.add(search(p, v, operands, cellDeadline));
                 }
                 if (settings.vendor) {
@@ -208,6 +214,10 @@ public final class KernelTuner {
             outcome.saved = save(outcome);
         }
         return outcome;
+    }
+
+    private double weight(String variant) {
+        return Math.min(50, Math.max(10, tunable.tuningSpace(variant).enumerate().size()));
     }
 
     private Map<Integer, Tensor[]> operands(Precision p) {
@@ -298,10 +308,12 @@ public final class KernelTuner {
                 best = s;
             }
             StringBuilder line = new StringBuilder(label);
+            boolean slow = false;
             for (Map.Entry<Integer, Double> e : s.rate.entrySet()) {
-                line.append(String.format(" %d: %.1f%s", e.getKey(), Math.abs(e.getValue()), e.getValue() < 0 ? " (one run: slow)" : ""));
+                line.append(String.format(" %d: %.1f", e.getKey(), Math.abs(e.getValue())));
+                slow |= e.getValue() < 0;
             }
-            line.append(" GFLOP/s").append(improved ? "  best so far" : "");
+            line.append(" GFLOP/s").append(slow ? " (one run: slow)" : "").append(improved ? "  best so far" : "");
             out.println(line);
             out.flush();
         }

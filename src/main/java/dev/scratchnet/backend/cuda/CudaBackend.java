@@ -130,6 +130,11 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
         return tuning.key();
     }
 
+    /** Which matmul parameters the CUDA device called {@code deviceName} would run with, and whence (scratchnet devices). */
+    public static List<String> describeTuning(String deviceName, dev.scratchnet.backend.BackendOptions options) {
+        return CudaMatmulTuning.describe(deviceName, options);
+    }
+
     @Override
     public TileParams params(String variant, Precision precision) {
         return tuning.params(variant, precision);

@@ -44,15 +44,7 @@ final class CudaMatmulTuning {
         this.modules = modules;
         this.source = source;
         this.device = device;
-        int[] version = new int[1];
-        JCudaDriver.cuDriverGetVersion(version);
-        StringBuilder all = new StringBuilder();
-        for (String f : CudaModules.FILES) {
-            all.append(f).append('\0').append(source.read("cuda/" + f + ".cu")).append('\0');
-        }
-        all.append("common.cuh\0").append(source.read("cuda/common.cuh"));
-        this.key = new TuningKey("cuda", deviceName, "CUDA driver API " + version[0] / 1000 + "." + (version[0] % 1000) / 10,
-                TuningKey.sha256(all.toString()));
+        this.key = key(deviceName, source);
         this.maxThreads = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK);
         this.maxShared = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK);
         this.tuned = options.noTuning ? TuningCache.Loaded.none("--no-tuning")
@@ -84,6 +76,30 @@ final class CudaMatmulTuning {
 
     TuningKey key() {
         return key;
+    }
+
+    /** The key of tuned parameters for a CUDA device: its name, the driver's version, the hash of the kernel sources. */
+    static TuningKey key(String deviceName, KernelSource source) {
+        int[] version = new int[1];
+        JCudaDriver.cuDriverGetVersion(version);
+        StringBuilder all = new StringBuilder();
+        for (String f : CudaModules.FILES) {
+            all.append(f).append('\0').append(source.read("cuda/" + f + ".cu")).append('\0');
+        }
+        all.append("common.cuh\0").append(source.read("cuda/common.cuh"));
+        return new TuningKey("cuda", deviceName, "CUDA driver API " + version[0] / 1000 + "." + (version[0] % 1000) / 10,
+                TuningKey.sha256(all.toString()));
+    }
+
+    /** Which matmul parameters a CUDA device would run with under {@code options}, per precision (scratchnet devices); never throws. */
+    static List<String> describe(String deviceName, BackendOptions options) {
+        try {
+            TuningCache.Loaded loaded = options.noTuning ? TuningCache.Loaded.none("--no-tuning")
+                    : TuningCache.load(options.tuningCache(), key(deviceName, KernelSource.of(options)), CudaTuning::space);
+            return TuningCache.describe(loaded, CudaTuning.SPACES, List.of(Precision.FP32, Precision.FP64));
+        } catch (RuntimeException | LinkageError e) {
+            return List.of("matmul parameters: unknown (" + e.getMessage() + ")");
+        }
     }
 
     List<String> notes() {

@@ -55,6 +55,22 @@ class OpenClTuningTest {
     }
 
     @Test
+    void eachSpaceHasTheDefaultsAndParametersThatMatmulClDefines() throws IOException {
+        Path cl = Path.of("kernels/opencl/matmul.cl");
+        assumeTrue(Files.isRegularFile(cl), "the repository's kernels/ directory is not beside the tests");
+        String text = Files.readString(cl);
+        for (dev.scratchnet.backend.tuning.TuningSpace s : OpenClBackend.SPACES) {
+            for (dev.scratchnet.backend.tuning.TuningSpace.Param p : s.params()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("#ifndef " + s.prefix + p.name + "\\n#define " + s.prefix
+                        + p.name + " (\\d+)\\n").matcher(text);
+                assertTrue(m.find(), s.prefix + p.name + " has no default in matmul.cl");
+                assertEquals(p.defaultValue, Integer.parseInt(m.group(1)), s.prefix + p.name);
+                assertTrue(text.contains(" *   " + s.prefix + p.name + " "), s.prefix + p.name + " is not listed at the top of matmul.cl");
+            }
+        }
+    }
+
+    @Test
     void everySampledConfigurationComputesWhatTheCpuComputes(@TempDir Path cache) throws RefusedConfiguration {
         try (OpenClBackend be = open(cache, true); Backend reference = new CpuBackend()) {
             List<String> failures = new ArrayList<>();
