@@ -37,7 +37,16 @@ final class BackendOptionsMixin {
      * about its tuning cache (an entry ignored, and why).
      */
     Backends.Selection select(java.io.PrintWriter log) {
+        if (kernels != null && "cpu".equals(Backends.requestedName(backend))) {
+            throw new IllegalArgumentException("--kernels " + kernels + ": the cpu backend has no kernel sources to load "
+                    + "(its kernels are Java code); use --backend opencl or cuda");
+        }
         Backends.Selection s = Backends.select(backend, options());
+        if (kernels != null && s.backend.name().equals("cpu")) {
+            s.backend.close();
+            throw new IllegalArgumentException("--kernels " + kernels + ": auto chose the cpu backend, which has no kernel sources "
+                    + "to load (" + s.explanation + "); use --backend opencl or cuda");
+        }
         log.println(s.explanation);
         if (s.backend instanceof dev.scratchnet.backend.tuning.Tunable) {
             ((dev.scratchnet.backend.tuning.Tunable) s.backend).notes().forEach(log::println);

@@ -20,6 +20,7 @@ final class DevicesCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
+        String requested = Backends.requestedName(null);   // refuses a SCRATCHNET_BACKEND that names no backend
         List<Probe> probes = Backends.probeAll();
         for (Probe p : probes) {
             out.printf("%-7s %-12s %s%n", p.backend, p.available ? "available" : "unavailable", p.reason);
@@ -35,6 +36,9 @@ final class DevicesCommand implements Runnable {
             }
         }
         out.println("auto chooses: " + autoChoice(probes));
+        if (!requested.equals("auto")) {
+            out.println("SCRATCHNET_BACKEND=" + requested + ": commands use the " + requested + " backend unless --backend says otherwise");
+        }
     }
 
     /** What {@code --backend auto} would pick, from the probes alone. */

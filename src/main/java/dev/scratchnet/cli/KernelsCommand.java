@@ -308,6 +308,12 @@ final class KernelsCommand implements Runnable {
                     throw new IllegalArgumentException("matmul size " + n + ": must be at least 1");
                 }
             }
+            if (rows < 1 || cols < 1) {
+                throw new IllegalArgumentException("--rows " + rows + " --cols " + cols + ": the memory-bound ops' tensors need at least 1 row and 1 column");
+            }
+            if (!(minSeconds > 0 && Double.isFinite(minSeconds))) {
+                throw new IllegalArgumentException("--min-seconds " + minSeconds + ": must be a positive number of seconds");
+            }
             if (!List.of("matmul", "memory", "step", "launch", "all").contains(op)) {
                 throw new IllegalArgumentException("unknown --op '" + op + "': expected matmul, memory, step, launch or all");
             }

@@ -715,6 +715,11 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
 
     // ---- memory ---------------------------------------------------------------------------
 
+    @Override
+    public long memoryBytes() {
+        return globalMemory;
+    }
+
     private cl_mem allocate(long bytes, String what) {
         if (bytes > maxAlloc) {
             throw new IllegalArgumentException(String.format("%s needs %s, more than the %s %s allows in one allocation",
