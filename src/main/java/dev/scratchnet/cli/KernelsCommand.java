@@ -535,8 +535,8 @@ final class KernelsCommand implements Runnable {
                         kernelsOwnBest(out, c, n);
                     }
                     out.printf("  %-10s searched %d of %d configurations (the device's limits rule out %d): %d timed, %d refused"
-                                    + " once compiled, %d wrong%n", "", c.timed + c.refused.size() + c.wrong - refusedBeforeSearch(c),
-                            c.configurations, refusedBeforeSearch(c), c.timed, c.refused.size() - refusedBeforeSearch(c), c.wrong);
+                                    + " once compiled, %d wrong%n", "", c.timed + c.refused.size() + c.wrong - c.refusedBeforeSearch,
+                            c.configurations, c.refusedBeforeSearch, c.timed, c.refused.size() - c.refusedBeforeSearch, c.wrong);
                 }
             }
             out.printf("%ntuning took %.0f s%n", o.seconds);
@@ -546,10 +546,6 @@ final class KernelsCommand implements Runnable {
             } else {
                 out.println("not saved (--no-save)");
             }
-        }
-
-        private static int refusedBeforeSearch(KernelTuner.Cell c) {
-            return c.refusedBeforeSearch;
         }
 
         private static void kernelsOwnBest(PrintWriter out, KernelTuner.Cell c, int n) {

@@ -29,7 +29,7 @@ public final class OpenClTuning {
             OpenClTuning::regblockRule, OpenClTuning::regblockCanonical)
             .withStartingPoints(
                     // CPUs (PoCL): no staging, few work-items, each a wide vector tile
-                    "LOCAL=0 BM=16 BN=128 TM=2 TN=32 VW=8", "LOCAL=0 BM=16 BN=64 TM=2 TN=32 VW=16",
+                    "LOCAL=0 BM=16 BN=128 TM=2 TN=32 VW=8", "LOCAL=0 BM=16 BN=64 TM=2 TN=32 VW=16", "LOCAL=0 BM=128 BN=16 TM=8 TN=8 VW=8",
                     // GPUs: bigger blocks and per-thread tiles, vector reads of the staged B tile
                     "BM=128 BN=128 BK=16 TM=8 TN=8 VW=4", "BM=64 BN=64 BK=16 TM=4 TN=4 VW=4");
 
