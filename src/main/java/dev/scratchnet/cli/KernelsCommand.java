@@ -75,7 +75,8 @@ final class KernelsCommand implements Runnable {
         List<String> only;
 
         @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS",
-                description = "Time limit of one check; one still running then fails and its process is stopped (default: ${DEFAULT-VALUE}).")
+                description = "Time limit of one check; one still running then fails and its process is stopped; raise it on a "
+                        + "simulator such as Oclgrind without --small (default: ${DEFAULT-VALUE}).")
         double timeout;
 
         @Option(names = "--in-process", description = "Run the checks in this process: no time limit, and a kernel that "

@@ -112,6 +112,26 @@ class KernelLabTest {
         assertEquals("", ((String) r[2]).replaceAll("(?m)^WARNING: Using incubator.*\\n", ""), "no stack trace");
     }
 
+    @Test
+    void nonsenseOptionsAreOneLineEach() {
+        String[][] cases = {
+            {"the cpu backend has no tunable kernels", "kernels", "tune", "--backend", "cpu", "--budget", "1"},
+            {"--budget -1.0: must be a number of seconds", "kernels", "tune", "--backend", "cpu", "--budget", "-1"},
+            {"--budget NaN: must be a number of seconds", "kernels", "tune", "--backend", "cpu", "--budget", "NaN"},
+            {"--compile-only is for --backend cuda", "kernels", "tune", "--backend", "opencl", "--compile-only", "3"},
+            {"matmul size 0: must be at least 1", "kernels", "tune", "--backend", "cpu", "--sizes", "0"},
+            {"--timeout 0.0: must be a number of seconds above 0", "kernels", "check", "--backend", "cpu", "--timeout", "0"},
+            {"unknown backend 'vulkan'", "kernels", "tune", "--backend", "vulkan"},
+        };
+        for (String[] c : cases) {
+            String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
+            Object[] r = MainTest.run(args);
+            String err = ((String) r[2]).replaceAll("(?m)^WARNING: Using incubator.*\\n", "");
+            assertEquals(1, r[0], String.join(" ", args) + "\n" + r[1] + err);
+            assertTrue(err.startsWith("scratchnet: ") && err.contains(c[0]) && err.lines().count() == 1, String.join(" ", args) + ": " + err);
+        }
+    }
+
     /** A copy of the repository's kernels/ with out-of-bounds writes, a hang and a crash planted in four kernels. */
     static Path planted(Path dir) throws IOException {
         Path src = Path.of("kernels");
