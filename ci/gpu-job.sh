@@ -18,12 +18,13 @@ run() { java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main "$@"; }
 summary=()
 
 tune() {
-  # 4096 fp32, the size of the goal (95% of cuBLAS); the budget leaves room for the final comparison
-  timeout 420 java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main kernels tune --backend cuda --sizes 4096 --precision fp32 \
-    --budget 240 > "$out/tune-cuda.txt" 2>&1
+  # 4096 fp32, the size of the goal (95% of cuBLAS); the timeouts leave room for the final comparison,
+  # and the 'tune' mode as a whole stays within one 10-minute call (at most 260 + 150 + 2 x 80 s)
+  timeout 260 java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main kernels tune --backend cuda --sizes 4096 --precision fp32 \
+    --budget 150 > "$out/tune-cuda.txt" 2>&1
   summary+=("tune cuda: $(grep -E '^  (warptile|vectorized|blocktile) ' "$out/tune-cuda.txt" | tr -s ' ' | paste -sd';')")
-  timeout 300 java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main kernels tune --backend opencl --sizes 4096 --precision fp32 \
-    --budget 150 > "$out/tune-opencl.txt" 2>&1
+  timeout 150 java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main kernels tune --backend opencl --sizes 4096 --precision fp32 \
+    --budget 80 > "$out/tune-opencl.txt" 2>&1
   summary+=("tune opencl: $(grep -E '^  (regblock|tiled) ' "$out/tune-opencl.txt" | tr -s ' ' | paste -sd';')")
 }
 
@@ -31,8 +32,9 @@ if [[ ${1:-} == tune ]]; then
   run devices > "$out/devices.txt" 2>&1
   tune
   for b in cuda opencl; do
-    timeout 150 java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main kernels bench --backend "$b" --op matmul --sizes 4096 \
-      --precision fp32 > "$out/bench-tuned-$b.txt" 2>&1
+    timeout 80 java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main kernels bench --backend "$b" --op matmul --sizes 4096 \
+      --precision fp32 --variants "$( [[ $b == cuda ]] && echo warptile,vectorized,blocktile || echo regblock )" \
+      > "$out/bench-tuned-$b.txt" 2>&1
     summary+=("bench tuned $b: see $out/bench-tuned-$b.txt")
   done
   printf '%s\n' "${summary[@]}" | tee "$out/summary.txt"

@@ -197,6 +197,9 @@ public final class KernelTuner {
                     long cellDeadline = now + (long) Math.max(0, (deadline - now) * weight(v) / weightLeft);
                     weightLeft -= weight(v);
                     outcome.cells.add(search(p, v, operands, cellDeadline));
+                    if (settings.cache != null) {
+                        outcome.saved = save(outcome);   // after each variant, so a search stopped later keeps it
+                    }
                 }
                 if (settings.vendor) {
                     vendor(p, outcome);
