@@ -55,6 +55,11 @@ public interface Backend extends AutoCloseable {
     /** Bytes of tensors and index buffers allocated and not yet closed. */
     long bytesInUse();
 
+    /** The device's memory in bytes, or 0 where it is the Java heap or unknown. */
+    default long memoryBytes() {
+        return 0;
+    }
+
     /** Waits until every op issued so far has finished. */
     void synchronize();
 

@@ -59,12 +59,7 @@ public final class Backends {
      * else {@code auto}.
      */
     public static Selection select(String requested, BackendOptions options) {
-        String name = requested;
-        if (name == null || name.isBlank()) {
-            String env = System.getenv("SCRATCHNET_BACKEND");
-            name = env == null || env.isBlank() ? "auto" : env;
-        }
-        name = name.trim().toLowerCase(Locale.ROOT);
+        String name = requestedName(requested);
         if (!name.equals("auto")) {
             Backend b = create(name, options);
             return new Selection(b, "backend: " + name + " (" + b.deviceName() + ")");
@@ -95,14 +90,41 @@ public final class Backends {
         } else {
             passed.add("opencl (" + opencl.reason + ")");
         }
+        if (options != null && options.device != null && options.device != 0) {
+            throw new IllegalArgumentException("--device " + options.device + ": auto chose the cpu backend, which has one device, 0; "
+                    + "passed over " + String.join(", ", passed));
+        }
         Backend cpu = new CpuBackend();
         return new Selection(cpu, "backend: cpu (" + cpu.deviceName() + "); passed over " + String.join(", ", passed));
+    }
+
+    /**
+     * The backend asked for, checked: {@code requested} if given, else {@code SCRATCHNET_BACKEND},
+     * else "auto". A bad name is refused in one line that says where it came from.
+     */
+    public static String requestedName(String requested) {
+        String name = requested;
+        String from = "";
+        if (name == null || name.isBlank()) {
+            String env = System.getenv("SCRATCHNET_BACKEND");
+            name = env == null || env.isBlank() ? "auto" : env;
+            from = env == null || env.isBlank() ? "" : "SCRATCHNET_BACKEND=";
+        }
+        String key = name.trim().toLowerCase(Locale.ROOT);
+        if (!key.equals("auto") && !NAMES.contains(key)) {
+            throw new IllegalArgumentException("unknown backend " + (from.isEmpty() ? "'" + name + "'" : from + "'" + name + "'")
+                    + ": expected auto, cpu, opencl or cuda");
+        }
+        return key;
     }
 
     /** Creates the named backend, or throws with the reason it cannot run here. */
     public static Backend create(String name, BackendOptions options) {
         String key = checkName(name);
         if (key.equals("cpu")) {
+            if (options != null && options.device != null && options.device != 0) {
+                throw new IllegalArgumentException("--device " + options.device + ": the cpu backend has one device, 0");
+            }
             return new CpuBackend();
         }
         Probe p = probe(key);
@@ -123,10 +145,26 @@ public final class Backends {
         return key;
     }
 
+    /** The machine's physical memory (what the operating system reports), or 0 if it cannot be read. */
+    public static long physicalMemory() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getTotalMemorySize();
+        }
+        return 0;
+    }
+
+    /** Bytes as "5.9 GiB". */
+    public static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
+    }
+
     private static DeviceInfo cpuDevice() {
-        long memory = Runtime.getRuntime().maxMemory();
-        return new DeviceInfo("cpu", 0, System.getProperty("os.arch") + " CPU", "CPU", memory, true,
+        long physical = physicalMemory();
+        long heap = Runtime.getRuntime().maxMemory();
+        return new DeviceInfo("cpu", 0, System.getProperty("os.arch") + " CPU", "CPU", physical > 0 ? physical : heap, true,
                 "Java " + Runtime.version().feature() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                        + "Java heap limit " + gib(heap) + " (-Xmx), "
                         + (CpuBackend.vectorApiAvailable() ? "Vector API matmul"
                         : "plain-loop matmul (start Java with --add-modules jdk.incubator.vector for the fast one)"));
     }

@@ -20,14 +20,25 @@ final class DevicesCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
+        String requested = Backends.requestedName(null);   // refuses a SCRATCHNET_BACKEND that names no backend
         List<Probe> probes = Backends.probeAll();
         for (Probe p : probes) {
             out.printf("%-7s %-12s %s%n", p.backend, p.available ? "available" : "unavailable", p.reason);
             for (DeviceInfo d : p.devices) {
                 out.println("    " + d);
+                if (d.backend.equals("opencl")) {
+                    dev.scratchnet.backend.opencl.OpenClBackend.describeTuning(d.index, dev.scratchnet.backend.BackendOptions.defaults())
+                            .forEach(line -> out.println("        " + line));
+                } else if (d.backend.equals("cuda")) {
+                    dev.scratchnet.backend.cuda.CudaBackend.describeTuning(d.name, dev.scratchnet.backend.BackendOptions.defaults())
+                            .forEach(line -> out.println("        " + line));
+                }
             }
         }
         out.println("auto chooses: " + autoChoice(probes));
+        if (!requested.equals("auto")) {
+            out.println("SCRATCHNET_BACKEND=" + requested + ": commands use the " + requested + " backend unless --backend says otherwise");
+        }
     }
 
     /** What {@code --backend auto} would pick, from the probes alone. */

@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * The {@code scratchnet} command. Errors print one line, {@code scratchnet: <what went wrong>};
@@ -12,7 +13,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "scratchnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Small neural networks from scratch, on the GPU from Java.",
-        subcommands = {DevicesCommand.class, WorkshopCommand.class, TrainCommand.class, KernelsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevicesCommand.class, WorkshopCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
+                ModelCommand.class, KernelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces with errors.")
@@ -50,7 +52,16 @@ public final class Main implements Runnable {
             c.getErr().flush();
             return 2;
         });
-        int status = cl.execute(args);
+        int status;
+        try {
+            status = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("scratchnet: " + outOfMemory(e));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            status = 1;
+        }
         out.flush();
         err.flush();
         return status;
@@ -74,6 +85,38 @@ public final class Main implements Runnable {
             return "out of memory (" + first + "): give Java more with -Xmx or use smaller batches";
         }
         return first;
+    }
+
+    /**
+     * One line for an OutOfMemoryError that no check caught before allocating: what ran out, where
+     * (the first scratchnet frames: what was being allocated, and by whom), the heap limit and -Xmx.
+     */
+    static String outOfMemory(OutOfMemoryError e) {
+        List<StackTraceElement> ours = new java.util.ArrayList<>();
+        for (StackTraceElement f : e.getStackTrace()) {
+            if (f.getClassName().startsWith("dev.scratchnet.")) {
+                ours.add(f);
+            }
+        }
+        String where = "";
+        if (!ours.isEmpty()) {
+            StackTraceElement top = ours.get(0);
+            String cls = top.getClassName().substring(top.getClassName().lastIndexOf('.') + 1).replace('$', '.');
+            if (top.getMethodName().equals("<init>")) {
+                where = " allocating a " + cls + (ours.size() > 1 ? " in " + method(ours.get(1)) : "");
+            } else {
+                where = " in " + method(top) + (ours.size() > 1 ? " (called from " + method(ours.get(1)) + ")" : "");
+            }
+        }
+        String msg = e.getMessage() == null ? "Java heap space" : e.getMessage();
+        return "out of memory (" + msg + ")" + where + ": Java's heap limit is "
+                + dev.scratchnet.backend.HostMemory.size(dev.scratchnet.backend.HostMemory.heapLimit())
+                + dev.scratchnet.backend.HostMemory.advice();
+    }
+
+    private static String method(StackTraceElement f) {
+        String cls = f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1).replace('$', '.');
+        return cls + "." + f.getMethodName();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

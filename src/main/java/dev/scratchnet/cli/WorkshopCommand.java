@@ -53,8 +53,12 @@ final class WorkshopCommand implements Runnable {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results (losses, accuracies, predictions, ...) as JSON.")
     Path json;
 
-    @Option(names = "--plots", paramLabel = "DIR", description = "Write PNG plots: curves, decision boundaries, confusion matrix, sample digits.")
+    @Option(names = "--plots", paramLabel = "DIR", description = "Write PNG plots: curves, decision boundaries, gradient check, confusion matrix, sample digits.")
     Path plots;
+
+    @Option(names = "--save", paramLabel = "FILE", description = "Write the trained network to FILE.safetensors or FILE.npz "
+            + "(repeat for both; moons-init writes FILE-small, FILE-xavier and FILE-he; docs/FORMATS.md).")
+    List<Path> save = new java.util.ArrayList<>();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -73,17 +77,25 @@ final class WorkshopCommand implements Runnable {
             return;
         }
         Recipe recipe = Workshop.find(name);
+        for (Path f : save) {
+            dev.scratchnet.io.ModelFile.formatOf(f, "--save");
+            dev.scratchnet.io.AtomicFile.checkWritable(f, "--save");
+        }
         RecipeSettings settings = new RecipeSettings(Precision.parse(precision), seed, lr, epochs, hidden);
+        if (hidden != null && hidden.length == 0) {
+            throw new IllegalArgumentException("--hidden names no widths: give the recipe's widths, e.g. --hidden 8");
+        }
+        OutputChecks.file(json, "--json", List.of());
+        OutputChecks.directory(plots, "--plots", List.of());
         Backends.Selection s = backend.select(out);
         try (Backend be = s.backend) {
-            Map<String, Object> result = recipe.run(new RecipeContext(be, settings, out, plots));
+            RecipeContext ctx = new RecipeContext(be, settings, out, plots, save);
+            Map<String, Object> result = recipe.run(ctx);
             if (json != null) {
                 writeJson(json, result);
                 out.println("wrote " + json);
             }
-            if (plots != null) {
-                out.println("wrote plots to " + plots);
-            }
+            ctx.printPlotsWritten();
         }
     }
 

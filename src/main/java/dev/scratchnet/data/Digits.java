@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The 8×8 handwritten digits of scikit-learn's {@code load_digits}: 1797 rows of 64 pixel values
@@ -42,6 +41,8 @@ public final class Digits {
     public static Dataset load(Path path) {
         try (InputStream in = Files.newInputStream(path)) {
             return parse(in, path.toString());
+        } catch (GzipInput.BadGzipException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + path + ": " + e.getMessage(), e);
         }
@@ -52,8 +53,8 @@ public final class Digits {
         in.mark(2);
         int b1 = in.read(), b2 = in.read();
         in.reset();
-        if (b1 == 0x1f && b2 == 0x8b) {
-            in = new GZIPInputStream(in);
+        if (GzipInput.looksLikeGzip(b1, b2)) {
+            in = new GzipInput(in, source);   // read to its end below, so its trailer is checked
         }
         List<double[]> rows = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.scratchnet.data;
 
+import dev.scratchnet.backend.HostMemory;
 import dev.scratchnet.backend.Matrix;
 
 import java.io.BufferedInputStream;
@@ -10,11 +11,17 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
+import java.util.Arrays;
 
 /**
  * The IDX format of MNIST and Fashion-MNIST (plain or gzipped): unsigned-byte images
  * (magic 0x00000803) and labels (0x00000801). Pixels are scaled to 0..1.
+ *
+ * <p>A header is never trusted with memory: a plain file's size is checked against what its header
+ * claims before anything is allocated, and a gzipped file's records are read into a buffer that
+ * grows only as data arrives, so a header claiming two million images in a 78 KB file is refused
+ * in one line, not with an OutOfMemoryError. A file that ends early, holds bytes after its last
+ * record, or whose gzip trailer is damaged ({@link GzipInput}) is refused too.
  */
 public final class Idx {
     private static final int UBYTE = 0x08;
@@ -22,55 +29,139 @@ public final class Idx {
     private Idx() {
     }
 
-    /** Images and labels as a data set of n × (rows·cols) pixels in 0..1. */
+    /** Images and labels as a data set; the class count is inferred from the labels ({@link Labels#classCount}). */
     public static Dataset load(Path images, Path labels, String name) {
-        Matrix x = readImages(images);
+        return load(images, labels, name, null);
+    }
+
+    /**
+     * Images and labels as a data set of n × (rows·cols) pixels in 0..1, with {@code classes}
+     * classes (null: inferred from the labels, refusing labels that leave a gap).
+     */
+    public static Dataset load(Path images, Path labels, String name, Integer classes) {
         int[] y = readLabels(labels);
+        int k = Labels.classCount(y, classes, labels.toString());
+        Matrix x = readImages(images);
         if (x.rows() != y.length) {
             throw new IllegalArgumentException(images + " holds " + x.rows() + " images but " + labels + " holds "
                     + y.length + " labels");
         }
-        return Dataset.of(name, x, y);
+        return new Dataset(name, x, y, k);
     }
 
     public static Matrix readImages(Path path) {
-        try (DataInputStream in = open(path)) {
-            int[] dims = header(in, path, 3);
-            long pixels = (long) dims[1] * dims[2];
-            if ((long) dims[0] * pixels > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException(path + ": " + dims[0] + " images of " + pixels + " pixels are too many for one array");
-            }
-            Matrix m = new Matrix(dims[0], (int) pixels);
-            byte[] buf = new byte[(int) pixels];
-            double[] d = m.data();
-            for (int i = 0; i < dims[0]; i++) {
-                readFully(in, buf, path, i, dims[0], "image");
-                for (int j = 0; j < buf.length; j++) {
-                    d[i * buf.length + j] = (buf[j] & 0xff) / 255.0;
-                }
-            }
-            return m;
+        try (InputStream in = open(path)) {
+            return readImages(in, plainSize(path), path.toString());
         } catch (IOException e) {
-            throw new UncheckedIOException("reading " + path + ": " + e.getMessage(), e);
+            throw failure(path, e);
         }
     }
 
     public static int[] readLabels(Path path) {
-        try (DataInputStream in = open(path)) {
-            int[] dims = header(in, path, 1);
-            byte[] buf = new byte[dims[0]];
-            readFully(in, buf, path, 0, 1, "label block");
-            int[] labels = new int[dims[0]];
-            for (int i = 0; i < labels.length; i++) {
-                labels[i] = buf[i] & 0xff;
-            }
-            return labels;
+        try (InputStream in = open(path)) {
+            return readLabels(in, plainSize(path), path.toString());
         } catch (IOException e) {
-            throw new UncheckedIOException("reading " + path + ": " + e.getMessage(), e);
+            throw failure(path, e);
         }
     }
 
-    private static DataInputStream open(Path path) throws IOException {
+    /**
+     * The images of an IDX stream. {@code plainSize} is the stream's length in bytes where it is a
+     * plain file (checked against the header before anything is allocated), or −1 for a gzip stream.
+     */
+    static Matrix readImages(InputStream raw, long plainSize, String source) throws IOException {
+        DataInputStream in = new DataInputStream(raw);
+        int[] dims = header(in, source, 3);
+        long pixels = (long) dims[1] * dims[2];
+        long count = dims[0];
+        String what = count + " images of " + dims[1] + "×" + dims[2] + " pixels";
+        if (count * pixels > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(source + ": the header claims " + what + ", too many for one array");
+        }
+        byte[] data = payload(in, count * pixels, Double.BYTES, plainSize, 16, source, what, pixels, "image");
+        Matrix m = new Matrix(dims[0], (int) pixels);
+        double[] d = m.data();
+        for (int i = 0; i < data.length; i++) {
+            d[i] = (data[i] & 0xff) / 255.0;
+        }
+        return m;
+    }
+
+    /** The labels of an IDX stream; {@code plainSize} as for {@link #readImages(InputStream, long, String)}. */
+    static int[] readLabels(InputStream raw, long plainSize, String source) throws IOException {
+        DataInputStream in = new DataInputStream(raw);
+        int[] dims = header(in, source, 1);
+        String what = dims[0] + " labels";
+        byte[] data = payload(in, dims[0], Integer.BYTES, plainSize, 8, source, what, 1, "label");
+        int[] labels = new int[data.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = data[i] & 0xff;
+        }
+        return labels;
+    }
+
+    /**
+     * The {@code bytes} bytes of records after the header, refusing a stream that holds fewer or
+     * more. A plain file's size is checked first, then the Java heap for the bytes and the
+     * {@code bytesPerValue}-byte values they become; a gzip stream's buffer grows only as data arrives.
+     */
+    private static byte[] payload(DataInputStream in, long bytes, int bytesPerValue, long plainSize, int headerBytes, String source, String what,
+                                  long recordBytes, String record) throws IOException {
+        if (plainSize >= 0) {
+            long held = plainSize - headerBytes;
+            if (held < bytes) {
+                throw new IllegalArgumentException(source + ": the header claims " + what + " (" + bytes + " bytes), but the file holds "
+                        + held + " bytes after the header (" + held / recordBytes + " whole " + record + (held / recordBytes == 1 ? "" : "s") + ")");
+            }
+            if (held > bytes) {
+                throw new IllegalArgumentException(source + ": " + (held - bytes) + " bytes after the last " + record
+                        + " (the header claims " + what + ")");
+            }
+        }
+        if (plainSize >= 0) {
+            HostMemory.require(bytes * (1 + bytesPerValue), "reading " + what, source);
+        }
+        byte[] data = new byte[(int) Math.min(bytes, 1 << 20)];
+        int filled = 0;
+        while (filled < bytes) {
+            if (filled == data.length) {
+                long grown = Math.min(bytes, 2L * data.length);
+                HostMemory.require(grown * (1 + bytesPerValue), "reading " + what + " (" + filled + " bytes so far)", source);
+                data = Arrays.copyOf(data, (int) grown);
+            }
+            int r = in.read(data, filled, data.length - filled);
+            if (r < 0) {
+                throw new IllegalArgumentException(source + ": the file ends early: the header claims " + what + ", but it holds "
+                        + filled / recordBytes + " whole " + record + (filled / recordBytes == 1 ? "" : "s") + " (" + filled + " bytes)");
+            }
+            filled += r;
+        }
+        long extra = drain(in);   // to the end: a gzip stream checks its trailer there
+        if (extra > 0) {
+            throw new IllegalArgumentException(source + ": " + extra + " bytes after the last " + record + " (the header claims " + what + ")");
+        }
+        return data;
+    }
+
+    private static long drain(InputStream in) throws IOException {
+        long n = 0;
+        byte[] sink = new byte[1 << 14];
+        int r;
+        while ((r = in.read(sink)) > 0) {
+            n += r;
+        }
+        return n;
+    }
+
+    /** The plain file's size, or −1 if it is gzipped. */
+    private static long plainSize(Path path) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            int b1 = in.read(), b2 = in.read();
+            return GzipInput.looksLikeGzip(b1, b2) ? -1 : Files.size(path);
+        }
+    }
+
+    private static InputStream open(Path path) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException(path + ": no such file");
         }
@@ -78,45 +169,40 @@ public final class Idx {
         in.mark(2);
         int b1 = in.read(), b2 = in.read();
         in.reset();
-        if (b1 == 0x1f && b2 == 0x8b) {
-            in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
-        }
-        return new DataInputStream(in);
+        return GzipInput.looksLikeGzip(b1, b2) ? new GzipInput(in, path.toString()) : in;
     }
 
-    private static int[] header(DataInputStream in, Path path, int expectedDims) throws IOException {
+    private static RuntimeException failure(Path path, IOException e) {
+        if (e instanceof GzipInput.BadGzipException) {
+            return new IllegalArgumentException(e.getMessage(), e);
+        }
+        return new UncheckedIOException("reading " + path + ": " + e.getMessage(), e);
+    }
+
+    private static int[] header(DataInputStream in, String source, int expectedDims) throws IOException {
         int magic;
         try {
             magic = in.readInt();
         } catch (EOFException e) {
-            throw new IllegalArgumentException(path + ": truncated IDX file (no header)");
+            throw new IllegalArgumentException(source + ": truncated IDX file (no header)");
         }
         int type = (magic >>> 8) & 0xff;
         int dims = magic & 0xff;
         if ((magic >>> 16) != 0 || type != UBYTE || dims != expectedDims) {
             throw new IllegalArgumentException(String.format("%s: IDX magic 0x%08x, expected 0x%08x (unsigned bytes, %d dimension%s)",
-                    path, magic, (UBYTE << 8) | expectedDims, expectedDims, expectedDims == 1 ? "" : "s"));
+                    source, magic, (UBYTE << 8) | expectedDims, expectedDims, expectedDims == 1 ? "" : "s"));
         }
         int[] sizes = new int[dims];
         for (int i = 0; i < dims; i++) {
             try {
                 sizes[i] = in.readInt();
             } catch (EOFException e) {
-                throw new IllegalArgumentException(path + ": truncated IDX header (dimension " + (i + 1) + " missing)");
+                throw new IllegalArgumentException(source + ": truncated IDX header (dimension " + (i + 1) + " missing)");
             }
             if (sizes[i] <= 0) {
-                throw new IllegalArgumentException(path + ": dimension " + (i + 1) + " is " + sizes[i]);
+                throw new IllegalArgumentException(source + ": dimension " + (i + 1) + " is " + sizes[i]);
             }
         }
         return sizes;
-    }
-
-    private static void readFully(DataInputStream in, byte[] buf, Path path, int index, int count, String what) throws IOException {
-        try {
-            in.readFully(buf);
-        } catch (EOFException e) {
-            throw new IllegalArgumentException(path + ": truncated IDX file: " + what + " " + (index + 1) + " of " + count
-                    + " is incomplete");
-        }
     }
 }

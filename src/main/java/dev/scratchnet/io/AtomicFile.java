@@ -15,6 +15,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Writes a file whole or not at all. The content goes to a temporary file in the same directory
@@ -57,7 +60,8 @@ public final class AtomicFile {
         Path target = file.toAbsolutePath().normalize();
         Path dir = target.getParent();
         if (dir == null) {
-            throw new UncheckedIOException(new IOException("cannot write " + file + ": it names no file"));
+            String msg = "cannot write " + file + ": it names no file";
+            throw new UncheckedIOException(msg, new IOException(msg));
         }
         if (Files.isDirectory(target)) {
             throw failure(file, "it is a directory", null);
@@ -65,7 +69,7 @@ public final class AtomicFile {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            tmp = createTemporary(dir, target);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream raw = Channels.newOutputStream(ch);
                 OutputStream out = new BufferedOutputStream(new NonClosing(raw), 1 << 16);
@@ -129,8 +133,34 @@ public final class AtomicFile {
         }
     }
 
+    /**
+     * The temporary file, with the permissions the target has, or for a new file the ones a plain
+     * create would give it (rw for everyone, less the umask), not createTempFile's owner-only 0600.
+     */
+    private static Path createTemporary(Path dir, Path target) throws IOException {
+        String prefix = "." + target.getFileName() + ".";
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return Files.createTempFile(dir, prefix, ".tmp");
+        }
+        Set<PosixFilePermission> existing = null;
+        if (Files.isRegularFile(target)) {
+            try {
+                existing = Files.getPosixFilePermissions(target);
+            } catch (IOException ignored) {
+                // a file we cannot stat keeps the default permissions
+            }
+        }
+        Path tmp = Files.createTempFile(dir, prefix, ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw-rw-")));
+        if (existing != null) {
+            Files.setPosixFilePermissions(tmp, existing);
+        }
+        return tmp;
+    }
+
     private static UncheckedIOException failure(Path file, String why, Exception cause) {
-        return new UncheckedIOException(new IOException("cannot write " + file + ": " + why, cause));
+        String msg = "cannot write " + file + ": " + why;
+        return new UncheckedIOException(msg, new IOException(msg, cause));
     }
 
     /** One line for an I/O failure: the reason, without Java's class names where they add nothing. */

@@ -18,12 +18,13 @@ public final class Dense implements AutoCloseable {
     private final Tensor weightGradient;
     private final Tensor biasGradient;
 
-    Dense(Backend backend, Precision precision, int inputs, int outputs, Activation activation, Matrix initialWeights) {
+    Dense(Backend backend, Precision precision, int inputs, int outputs, Activation activation, Matrix initialWeights,
+          Matrix initialBias) {
         this.inputs = inputs;
         this.outputs = outputs;
         this.activation = activation;
         this.weights = backend.upload(initialWeights, precision);
-        this.bias = backend.zeros(1, outputs, precision);
+        this.bias = initialBias == null ? backend.zeros(1, outputs, precision) : backend.upload(initialBias, precision);
         this.weightGradient = backend.zeros(inputs, outputs, precision);
         this.biasGradient = backend.zeros(1, outputs, precision);
     }

@@ -77,6 +77,7 @@ public final class Network implements AutoCloseable {
 
         /** Draws every layer's weights with {@code init} from {@code rng}, in layer order. */
         public Network build(Initializer init, NumpyRandom rng) {
+            checkMemory();
             List<Matrix> weights = new ArrayList<>();
             for (int[] s : sizes) {
                 weights.add(init.weights(s[0], s[1], rng));
@@ -84,12 +85,51 @@ public final class Network implements AutoCloseable {
             return build(weights);
         }
 
+        /**
+         * Refuses, before anything is allocated, a network that cannot fit: its weights are drawn on
+         * the host as doubles (all layers, plus a copy of the largest), and its parameters and their
+         * gradients live on the backend, the Java heap for the CPU backend, the device for the others.
+         */
+        private void checkMemory() {
+            long params = 0, largest = 0;
+            StringBuilder shape = new StringBuilder(Integer.toString(inputs));
+            for (int[] s : sizes) {
+                long w = (long) s[0] * s[1];
+                params += w + s[1];
+                largest = Math.max(largest, w);
+                shape.append(" → ").append(s[1]);
+            }
+            String what = "a " + shape + " network (" + params + " parameters, drawn on the host in fp64"
+                    + (backend.name().equals("cpu") ? " and trained on the Java heap" : "") + ")";
+            long onBackend = 2 * params * precision.bytes();
+            long host = (params + largest) * Double.BYTES + (backend.name().equals("cpu") ? onBackend : 0);
+            dev.scratchnet.backend.HostMemory.require(host, what, null);
+            long device = backend.memoryBytes();
+            if (device > 0 && onBackend > device) {
+                throw new IllegalArgumentException(what + " needs " + dev.scratchnet.backend.HostMemory.size(onBackend) + " on the "
+                        + backend.name() + " device for its parameters and gradients, more than the device's "
+                        + dev.scratchnet.backend.HostMemory.size(device) + " (" + backend.deviceName() + ")");
+            }
+        }
+
         /** Builds with the given weights (one inputs × outputs matrix per layer). */
         public Network build(List<Matrix> weights) {
+            return build(weights, null, true);
+        }
+
+        /**
+         * Builds with saved parameters: one inputs × outputs weight matrix and one 1 × outputs bias
+         * per layer. Non-finite values are taken as they are (the model reader warns about them).
+         */
+        public Network build(List<Matrix> weights, List<Matrix> biases) {
+            return build(weights, biases, false);
+        }
+
+        private Network build(List<Matrix> weights, List<Matrix> biases, boolean requireFinite) {
             if (sizes.isEmpty()) {
                 throw new IllegalArgumentException("a network needs at least one layer");
             }
-            if (weights.size() != sizes.size()) {
+            if (weights.size() != sizes.size() || (biases != null && biases.size() != sizes.size())) {
                 throw new IllegalArgumentException(weights.size() + " weight matrices for " + sizes.size() + " layers");
             }
             for (int l = 0; l < sizes.size() - 1; l++) {
@@ -106,8 +146,14 @@ public final class Network implements AutoCloseable {
                         throw new IllegalArgumentException("layer " + (l + 1) + " weights are " + w.shape()
                                 + ", expected " + s[0] + "×" + s[1]);
                     }
-                    w.requireFinite("layer " + (l + 1) + " weights");
-                    layers.add(new Dense(backend, precision, s[0], s[1], activations.get(l), w));
+                    if (requireFinite) {
+                        w.requireFinite("layer " + (l + 1) + " weights");
+                    }
+                    Matrix b = biases == null ? null : biases.get(l);
+                    if (b != null && (b.rows() != 1 || b.cols() != s[1])) {
+                        throw new IllegalArgumentException("layer " + (l + 1) + " bias is " + b.shape() + ", expected 1×" + s[1]);
+                    }
+                    layers.add(new Dense(backend, precision, s[0], s[1], activations.get(l), w, b));
                 }
             } catch (RuntimeException e) {
                 layers.forEach(Dense::close);
@@ -275,6 +321,37 @@ public final class Network implements AutoCloseable {
             out.add(backend.download(d.bias()));
         }
         return out;
+    }
+
+    /** Activations of every layer, in order. */
+    public List<Activation> activations() {
+        List<Activation> out = new ArrayList<>();
+        for (Dense d : layers) {
+            out.add(d.activation());
+        }
+        return out;
+    }
+
+    /** Layer widths, inputs first: [784, 256, 128, 10]. */
+    public int[] layerSizes() {
+        int[] s = new int[layers.size() + 1];
+        s[0] = inputs;
+        for (int l = 0; l < layers.size(); l++) {
+            s[l + 1] = layers.get(l).outputs();
+        }
+        return s;
+    }
+
+    /** Overwrites every layer's weights and biases with host values of the same shapes. */
+    public void setParameters(List<Matrix> weights, List<Matrix> biases) {
+        if (weights.size() != layers.size() || biases.size() != layers.size()) {
+            throw new IllegalArgumentException(weights.size() + " weight matrices and " + biases.size() + " biases for "
+                    + layers.size() + " layers");
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            backend.copyIn(weights.get(l), layers.get(l).weights());
+            backend.copyIn(biases.get(l), layers.get(l).bias());
+        }
     }
 
     /** Whether the output layer's activation suits {@code loss} (softmax for cross-entropy, ...). */

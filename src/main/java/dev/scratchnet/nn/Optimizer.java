@@ -1,9 +1,11 @@
 package dev.scratchnet.nn;
 
 import dev.scratchnet.backend.Backend;
+import dev.scratchnet.backend.Matrix;
 import dev.scratchnet.backend.Tensor;
 
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -11,9 +13,18 @@ import java.util.Map;
  * Updates a network's parameters in place from the gradients of its last backward pass. The
  * update runs on the backend; momentum, RMSprop and Adam keep their state there too, one buffer
  * per parameter, made on the first step.
+ *
+ * <p>Weight decay ({@link #weightDecay(double)}) is decoupled from the gradient for every
+ * optimizer: before each update, every weight matrix (not the biases) is multiplied by
+ * 1 − lr·λ. For Adam this is AdamW (Loshchilov and Hutter); for plain SGD it is the same as adding
+ * λ/2·‖W‖² to the loss (L2 regularisation); for momentum and RMSprop it is the decoupled form
+ * (SGDW), which does not pass through the velocity or the RMS scaling.
  */
 public abstract class Optimizer implements AutoCloseable {
-    protected final double learningRate;
+    /** The rate of the next step: the base rate, or what a schedule set for this epoch. */
+    protected double learningRate;
+    private final double baseLearningRate;
+    private double weightDecay;
     private final Map<Tensor, Tensor[]> state = new IdentityHashMap<>();
     private int steps;
 
@@ -22,10 +33,43 @@ public abstract class Optimizer implements AutoCloseable {
             throw new IllegalArgumentException("learning rate " + learningRate + ": must be a positive number");
         }
         this.learningRate = learningRate;
+        this.baseLearningRate = learningRate;
     }
 
+    /** The rate the next step uses. */
     public double learningRate() {
         return learningRate;
+    }
+
+    /** The rate the optimizer was made with (a schedule scales this one). */
+    public double baseLearningRate() {
+        return baseLearningRate;
+    }
+
+    /** Sets the rate of the following steps (a learning-rate schedule calls this per epoch). */
+    public void setLearningRate(double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("learning rate " + rate + ": must be a number of at least 0");
+        }
+        this.learningRate = rate;
+    }
+
+    /** Decoupled weight decay λ on the weight matrices (see the class comment); 0 turns it off. */
+    public Optimizer weightDecay(double lambda) {
+        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+            throw new IllegalArgumentException("--weight-decay " + lambda + ": must be a number of at least 0");
+        }
+        this.weightDecay = lambda;
+        return this;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /** Steps taken so far (Adam's bias correction counts them). */
+    public int steps() {
+        return steps;
     }
 
     /** How many buffers of state each parameter needs. */
@@ -42,6 +86,9 @@ public abstract class Optimizer implements AutoCloseable {
         steps++;
         Backend backend = net.backend();
         for (Dense d : net.layers()) {
+            if (weightDecay > 0) {
+                backend.scale(1.0 - learningRate * weightDecay, d.weights());
+            }
             apply(backend, d.weights(), d.weightGradient());
             apply(backend, d.bias(), d.biasGradient());
         }
@@ -57,6 +104,72 @@ public abstract class Optimizer implements AutoCloseable {
             state.put(p, s);
         }
         update(backend, p, g, s, steps);
+    }
+
+    /**
+     * The state buffers read back, named {@code W1.0}, {@code b1.0}, ... (parameter, then buffer:
+     * Adam's first and second moments are 0 and 1), zeros where no step has made them yet.
+     */
+    public Map<String, Matrix> exportState(Network net) {
+        Map<String, Matrix> out = new LinkedHashMap<>();
+        Backend backend = net.backend();
+        int l = 0;
+        for (Dense d : net.layers()) {
+            l++;
+            for (Tensor p : new Tensor[] {d.weights(), d.bias()}) {
+                Tensor[] s = state.get(p);
+                for (int i = 0; i < stateBuffers(); i++) {
+                    String name = (p == d.weights() ? "W" : "b") + l + "." + i;
+                    out.put(name, s == null ? new Matrix(p.rows(), p.cols()) : backend.download(s[i]));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Continues from an {@link #exportState} and step count, as if those steps had been taken here. */
+    public void importState(Network net, Map<String, Matrix> saved, int stepsTaken) {
+        if (stepsTaken < 0) {
+            throw new IllegalArgumentException("optimizer step count " + stepsTaken + ": must be at least 0");
+        }
+        Backend backend = net.backend();
+        int l = 0;
+        for (Dense d : net.layers()) {
+            l++;
+            for (Tensor p : new Tensor[] {d.weights(), d.bias()}) {
+                Tensor[] s = new Tensor[stateBuffers()];
+                try {
+                    for (int i = 0; i < s.length; i++) {
+                        String name = (p == d.weights() ? "W" : "b") + l + "." + i;
+                        Matrix m = saved.get(name);
+                        if (m == null || m.rows() != p.rows() || m.cols() != p.cols()) {
+                            throw new IllegalArgumentException("optimizer state " + name + (m == null ? " is missing" : " is "
+                                    + m.shape() + ", the parameter is " + p.shape()) + " (" + describe() + ")");
+                        }
+                        s[i] = backend.upload(m, p.precision());
+                    }
+                } catch (RuntimeException e) {
+                    for (Tensor t : s) {
+                        if (t != null) {
+                            t.close();
+                        }
+                    }
+                    throw e;
+                }
+                Tensor[] old = state.put(p, s);
+                if (old != null) {
+                    for (Tensor t : old) {
+                        t.close();
+                    }
+                }
+            }
+        }
+        this.steps = stepsTaken;
+    }
+
+    /** How many state buffers each parameter has: 0 (SGD), 1 (momentum, RMSprop) or 2 (Adam). */
+    public int stateBuffersPerParameter() {
+        return stateBuffers();
     }
 
     @Override
@@ -158,16 +271,20 @@ public abstract class Optimizer implements AutoCloseable {
         String t = text.trim().toLowerCase(Locale.ROOT);
         int colon = t.indexOf(':');
         String name = colon < 0 ? t : t.substring(0, colon);
-        double value;
+        Double value;
         try {
-            value = colon < 0 ? Double.NaN : Double.parseDouble(t.substring(colon + 1));
+            value = colon < 0 ? null : Double.valueOf(t.substring(colon + 1));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("optimizer '" + text + "': the value after ':' is not a number");
         }
+        if (colon >= 0 && (name.equals("sgd") || name.equals("adam"))) {
+            throw new IllegalArgumentException("optimizer '" + text + "': " + name + " takes no value after ':'"
+                    + (name.equals("adam") ? " (its betas are 0.9 and 0.999, epsilon 1e-8)" : ""));
+        }
         switch (name) {
             case "sgd": return sgd(learningRate);
-            case "momentum": return momentum(learningRate, Double.isNaN(value) ? 0.9 : value);
-            case "rmsprop": return rmsprop(learningRate, Double.isNaN(value) ? 0.9 : value, 1e-8);
+            case "momentum": return momentum(learningRate, value == null ? 0.9 : value);
+            case "rmsprop": return rmsprop(learningRate, value == null ? 0.9 : value, 1e-8);
             case "adam": return adam(learningRate, 0.9, 0.999, 1e-8);
             default:
                 throw new IllegalArgumentException("unknown optimizer '" + text

@@ -134,6 +134,11 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
+    public long memoryBytes() {
+        return inner.memoryBytes();
+    }
+
+    @Override
     public void synchronize() {
         hostSync("synchronize", inner::synchronize);
     }

@@ -30,6 +30,23 @@ public final class MersenneTwister {
         index = N;
     }
 
+    /** The 624 state words followed by the position in them: what a checkpoint saves. */
+    public int[] state() {
+        int[] s = java.util.Arrays.copyOf(mt, N + 1);
+        s[N] = index;
+        return s;
+    }
+
+    /** Restores a {@link #state()}. */
+    public void restore(int[] state) {
+        if (state.length != N + 1 || state[N] < 0 || state[N] > N) {
+            throw new IllegalArgumentException("an MT19937 state is 624 words and a position 0..624, got "
+                    + state.length + " values" + (state.length == N + 1 ? " and position " + state[N] : ""));
+        }
+        System.arraycopy(state, 0, mt, 0, N);
+        index = state[N];
+    }
+
     /** The next 32 random bits, as an unsigned value in a long. */
     public long nextUint32() {
         if (index >= N) {

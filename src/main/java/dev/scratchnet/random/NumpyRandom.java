@@ -32,6 +32,34 @@ public final class NumpyRandom {
         gauss = 0;
     }
 
+    /**
+     * The whole state of the stream, as NumPy's {@code get_state()} gives it: the MT19937 words,
+     * the position in them, and the cached second Gaussian of the polar method.
+     */
+    public static final class State {
+        /** 624 words and the position. */
+        public final int[] mt;
+        public final boolean hasGauss;
+        public final double gauss;
+
+        public State(int[] mt, boolean hasGauss, double gauss) {
+            this.mt = mt.clone();
+            this.hasGauss = hasGauss;
+            this.gauss = gauss;
+        }
+    }
+
+    public State state() {
+        return new State(mt.state(), hasGauss, gauss);
+    }
+
+    /** Continues from a {@link #state()}. */
+    public void restore(State s) {
+        mt.restore(s.mt);
+        hasGauss = s.hasGauss;
+        gauss = s.gauss;
+    }
+
     /** {@code random_sample()}: uniform in [0, 1). */
     public double randomSample() {
         return mt.nextDouble();

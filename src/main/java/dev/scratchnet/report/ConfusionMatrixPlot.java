@@ -1,14 +1,13 @@
 package dev.scratchnet.report;
 
 import java.awt.Color;
-import java.nio.file.Path;
 
 /** A confusion matrix as a heat map with its counts, true classes down and predictions across. */
 public final class ConfusionMatrixPlot {
     private ConfusionMatrixPlot() {
     }
 
-    public static void write(Path file, String title, int[][] matrix, String[] names) {
+    public static Plot of(String title, int[][] matrix, String[] names) {
         int n = matrix.length;
         int cell = Math.max(90, 360 / n);
         int left = 150, top = 70;
@@ -36,6 +35,6 @@ public final class ConfusionMatrixPlot {
         c.text("Predicted label", left + n * cell / 2.0, top + n * cell + 54, 16, false, Color.BLACK);
         c.verticalText("True label", 30, top + n * cell / 2.0, 16);
         c.text(title, left + n * cell / 2.0, 40, 18, true, Color.BLACK);
-        c.write(file);
+        return c.done();
     }
 }

@@ -3,7 +3,6 @@ package dev.scratchnet.report;
 import dev.scratchnet.backend.Matrix;
 
 import java.awt.Color;
-import java.nio.file.Path;
 
 /**
  * Seed 003's "Sample Predictions on Test Set": 8×8 digits in a grid, each titled with its true and
@@ -19,7 +18,7 @@ public final class DigitGrid {
     /**
      * @param pixels one row of 64 raw pixel values (0..16) per image
      */
-    public static void write(Path file, String title, Matrix pixels, int[] truth, int[] predicted, double[] probability, int columns) {
+    public static Plot of(String title, Matrix pixels, int[] truth, int[] predicted, double[] probability, int columns) {
         int n = pixels.rows();
         int side = 8, scale = 16, cellW = side * scale + 40, cellH = side * scale + 70;
         int rows = (n + columns - 1) / columns;
@@ -45,6 +44,6 @@ public final class DigitGrid {
             c.text("True: " + truth[k] + " | Pred: " + predicted[k], cx, oy - 24, 14, false, color);
             c.text("Prob: " + PythonFormat.fixed(probability[k], 2), cx, oy - 7, 14, false, color);
         }
-        c.write(file);
+        return c.done();
     }
 }

@@ -1,158 +1,93 @@
 package dev.scratchnet.report;
 
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.annotations.XYTitleAnnotation;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.data.Range;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
 import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.geom.Path2D;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Loss and accuracy curves as PNG files: each series against its epoch, with a legend. */
+/**
+ * Loss and accuracy curves, as the notebooks' {@code plt.plot(losses)}: each series against its
+ * epoch, counted from 1 as the printed progress lines count, with a legend inside the plot when
+ * there is more than one series. The axes are JFreeChart's: they choose the tick spacing, and
+ * {@link Charts#numberAxis} labels ticks with the digits that spacing needs.
+ */
 public final class LineChart {
-    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728)};
+    static final int WIDTH = 1000;
+    static final int HEIGHT = 600;
 
     private LineChart() {
     }
 
     /**
-     * Writes a line chart of each series against its epoch (0, 1, 2, ...).
-     *
-     * @param logY a logarithmic y axis, as seed 002's initialisation comparison uses
+     * @param series name → value per epoch; NaN and infinite values (and, on a log scale, values
+     *               that are not positive) leave gaps
+     * @param logY   a logarithmic y axis, as seed 002's initialisation comparison uses
      */
-    public static void write(Path file, String title, String xLabel, String yLabel, Map<String, List<Double>> series, boolean logY) {
-        int left = 100, top = 60, w = 820, h = 440;
+    public static Plot of(String title, String xLabel, String yLabel, Map<String, List<Double>> series, boolean logY) {
+        XYSeriesCollection data = new XYSeriesCollection();
         int epochs = 1;
-        double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
-        for (List<Double> ys : series.values()) {
-            epochs = Math.max(epochs, ys.size());
-            for (double y : ys) {
-                if (Double.isFinite(y) && (!logY || y > 0)) {
-                    lo = Math.min(lo, y);
-                    hi = Math.max(hi, y);
-                }
-            }
-        }
-        if (lo > hi) {
-            lo = 0;
-            hi = 1;
-        }
-        double x0 = 0, x1 = Math.max(1, epochs - 1);
-        double y0, y1;
-        if (logY) {
-            y0 = Math.floor(Math.log10(lo) * 4) / 4;
-            y1 = Math.ceil(Math.log10(hi) * 4) / 4;
-            if (y1 - y0 < 0.5) {
-                y1 = y0 + 0.5;
-            }
-        } else {
-            double pad = (hi - lo) * 0.05 + (hi == lo ? Math.max(1e-3, Math.abs(hi) * 0.05) : 0);
-            y0 = lo - pad;
-            y1 = hi + pad;
-        }
-        Canvas c = new Canvas(left + w + 40, top + h + 80);
-        gridAndAxes(c, left, top, w, h, x0, x1, y0, y1, logY, xLabel, yLabel);
-        int i = 0;
         for (Map.Entry<String, List<Double>> e : series.entrySet()) {
-            Path2D.Double line = new Path2D.Double();
+            XYSeries s = new XYSeries(e.getKey(), false, true);
             List<Double> ys = e.getValue();
-            boolean started = false;
             for (int k = 0; k < ys.size(); k++) {
                 double y = ys.get(k);
-                if (!Double.isFinite(y) || (logY && y <= 0)) {
-                    started = false;
-                    continue;
-                }
-                double v = logY ? Math.log10(y) : y;
-                double px = left + (k - x0) / (x1 - x0) * w;
-                double py = top + h - (v - y0) / (y1 - y0) * h;
-                if (started) {
-                    line.lineTo(px, py);
-                } else {
-                    line.moveTo(px, py);
-                    started = true;
-                }
+                s.add(k + 1, Double.isFinite(y) && (!logY || y > 0) ? y : Double.NaN);
             }
-            c.g.setColor(COLORS[i % COLORS.length]);
-            c.g.setStroke(new BasicStroke(2.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-            c.g.setClip(left, top, w, h);
-            c.g.draw(line);
-            c.g.setClip(null);
-            i++;
+            epochs = Math.max(epochs, ys.size());
+            data.addSeries(s);
         }
-        if (series.size() > 1) {
-            // where the curves end high (accuracy), the legend goes to the bottom corner
-            double endSum = 0;
-            int endCount = 0;
-            for (List<Double> ys : series.values()) {
-                for (int k = ys.size() * 9 / 10; k < ys.size(); k++) {
-                    double y = ys.get(k);
-                    if (Double.isFinite(y) && (!logY || y > 0)) {
-                        endSum += ((logY ? Math.log10(y) : y) - y0) / (y1 - y0);
-                        endCount++;
-                    }
-                }
-            }
-            boolean bottom = endCount > 0 && endSum / endCount > 0.5;
-            legend(c, series.keySet().toArray(new String[0]), left + w - 10, bottom ? top + h - 12 - (series.size() * 22 + 10) : top + 12);
+        NumberAxis x = Charts.numberAxis(xLabel, true, false);
+        x.setRange(epochs > 1 ? new Range(1, epochs) : new Range(0.5, 1.5));
+        ValueAxis y = logY ? Charts.logAxis(yLabel) : Charts.numberAxis(yLabel, false, true);
+        y.setLowerMargin(0.05);
+        y.setUpperMargin(0.05);
+        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, false);
+        lines.setDrawSeriesLineAsPath(true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            lines.setSeriesPaint(i, Charts.SERIES[i % Charts.SERIES.length]);
+            lines.setSeriesStroke(i, new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         }
-        c.text(title, left + w / 2.0, 36, 18, true, Color.BLACK);
-        c.write(file);
+        XYPlot plot = new XYPlot(data, x, y, lines);
+        plot.setDomainGridlinePaint(Charts.GRID);
+        plot.setRangeGridlinePaint(Charts.GRID);
+        plot.setDomainGridlineStroke(new BasicStroke(1f));
+        plot.setRangeGridlineStroke(new BasicStroke(1f));
+        plot.setAxisOffset(org.jfree.chart.ui.RectangleInsets.ZERO_INSETS);
+        if (data.getSeriesCount() > 1) {
+            // in the corner the curves leave free: top right for falling losses, bottom right for rising accuracies
+            boolean bottom = endsHigh(series, y.getRange(), logY);
+            plot.addAnnotation(new XYTitleAnnotation(0.985, bottom ? 0.03 : 0.97, Charts.legend(plot),
+                    bottom ? RectangleAnchor.BOTTOM_RIGHT : RectangleAnchor.TOP_RIGHT));
+        }
+        JFreeChart chart = Charts.chart(title, plot);
+        return Plot.of(chart, WIDTH, HEIGHT);
     }
 
-    private static void gridAndAxes(Canvas c, int left, int top, int w, int h, double x0, double x1, double y0, double y1,
-                                    boolean logY, String xLabel, String yLabel) {
-        c.g.setColor(new Color(0xe6e6e6));
-        c.g.setStroke(new BasicStroke(1f));
-        for (double t : Canvas.ticks(x0, x1)) {
-            int px = (int) Math.round(left + (t - x0) / (x1 - x0) * w);
-            c.g.drawLine(px, top, px, top + h);
-        }
-        if (logY) {
-            for (int decade = (int) Math.floor(y0); decade <= Math.ceil(y1); decade++) {
-                for (int m = 1; m <= 9; m++) {
-                    double v = decade + Math.log10(m);
-                    if (v < y0 || v > y1) {
-                        continue;
-                    }
-                    int py = (int) Math.round(top + h - (v - y0) / (y1 - y0) * h);
-                    c.g.setColor(m == 1 ? new Color(0xd0d0d0) : new Color(0xf0f0f0));
-                    c.g.drawLine(left, py, left + w, py);
-                    if (m == 1 || (y1 - y0 < 1.5 && (m == 2 || m == 5))) {
-                        c.g.setColor(Color.BLACK);
-                        c.g.drawLine(left - 5, py, left, py);
-                        c.textRight(Canvas.tickLabel(m * Math.pow(10, decade)), left - 8, py + 5, 13);
-                    }
+    /** Whether the last tenth of the curves lies, on average, in the upper half of the axis. */
+    private static boolean endsHigh(Map<String, List<Double>> series, Range range, boolean logY) {
+        double lo = logY ? Math.log10(range.getLowerBound()) : range.getLowerBound();
+        double hi = logY ? Math.log10(range.getUpperBound()) : range.getUpperBound();
+        double sum = 0;
+        int count = 0;
+        for (List<Double> ys : series.values()) {
+            for (int k = ys.size() * 9 / 10; k < ys.size(); k++) {
+                double y = ys.get(k);
+                if (Double.isFinite(y) && (!logY || y > 0)) {
+                    sum += ((logY ? Math.log10(y) : y) - lo) / (hi - lo);
+                    count++;
                 }
             }
-            // the x axis alone: a linear y axis would draw linear ticks
-            c.axes(left, top, w, h, x0, x1, Double.NaN, Double.NaN, xLabel, yLabel);
-        } else {
-            for (double t : Canvas.ticks(y0, y1)) {
-                int py = (int) Math.round(top + h - (t - y0) / (y1 - y0) * h);
-                c.g.drawLine(left, py, left + w, py);
-            }
-            c.axes(left, top, w, h, x0, x1, y0, y1, xLabel, yLabel);
         }
-    }
-
-    private static void legend(Canvas c, String[] names, int right, int top) {
-        c.g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 14));
-        int width = 0;
-        for (String n : names) {
-            width = Math.max(width, c.g.getFontMetrics().stringWidth(n));
-        }
-        int boxW = width + 50, boxH = names.length * 22 + 10;
-        c.g.setColor(new Color(255, 255, 255, 230));
-        c.g.fillRect(right - boxW, top, boxW, boxH);
-        c.g.setColor(Color.GRAY);
-        c.g.drawRect(right - boxW, top, boxW, boxH);
-        for (int i = 0; i < names.length; i++) {
-            int y = top + 20 + i * 22;
-            c.g.setColor(COLORS[i % COLORS.length]);
-            c.g.setStroke(new BasicStroke(3f));
-            c.g.drawLine(right - boxW + 8, y - 5, right - boxW + 32, y - 5);
-            c.g.setColor(Color.BLACK);
-            c.g.drawString(names[i], right - boxW + 40, y);
-        }
+        return count > 0 && sum / count > 0.5;
     }
 }

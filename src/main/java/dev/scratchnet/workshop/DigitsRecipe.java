@@ -15,7 +15,6 @@ import dev.scratchnet.report.ConfusionMatrixPlot;
 import dev.scratchnet.report.DigitGrid;
 import dev.scratchnet.report.PythonFormat;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +77,8 @@ final class DigitsRecipe implements Recipe {
             ctx.out.println("=".repeat(60));
             ctx.out.println();
             ctx.out.println("Training complete!");
+            RecipeSupport.save(ctx, this, net, LOSS, data.scaler, NAMES,
+                    "workshop digits 0 vs 1 (stratified 80/20, random_state 42, StandardScaler)", null);
 
             Matrix probabilities = net.predict(data.test.features());
             int[] predictions = new int[data.test.size()];
@@ -136,12 +137,8 @@ final class DigitsRecipe implements Recipe {
         accuracy.put("Train Accuracy", h.trainAccuracy());
         accuracy.put("Test Accuracy", h.testAccuracy());
         RecipeSupport.curvesPlot(ctx, this, "accuracy", "Accuracy Curve", "Accuracy", accuracy, false);
-        Path cm = ctx.plot(this, "confusion-matrix");
-        if (cm != null) {
-            ConfusionMatrixPlot.write(cm, "Confusion Matrix (test set)", report.confusionMatrix(), NAMES);
-        }
-        Path samples = ctx.plot(this, "predictions");
-        if (samples != null) {
+        ctx.plot(this, "confusion-matrix", () -> ConfusionMatrixPlot.of("Confusion Matrix (test set)", report.confusionMatrix(), NAMES));
+        ctx.plot(this, "predictions", () -> {
             Matrix pixels = data.scaler.inverseTransform(data.test.features().selectRows(grid));
             int[] truth = new int[grid.length], predicted = new int[grid.length];
             double[] prob = new double[grid.length];
@@ -150,7 +147,7 @@ final class DigitsRecipe implements Recipe {
                 predicted[k] = predictions[grid[k]];
                 prob[k] = probabilities.get(grid[k], 0);
             }
-            DigitGrid.write(samples, "Sample Predictions on Test Set", pixels, truth, predicted, prob, 5);
-        }
+            return DigitGrid.of("Sample Predictions on Test Set", pixels, truth, predicted, prob, 5);
+        });
     }
 }

@@ -9,6 +9,7 @@ import dev.scratchnet.nn.GradientCheck;
 import dev.scratchnet.nn.Initializer;
 import dev.scratchnet.nn.Network;
 import dev.scratchnet.random.NumpyRandom;
+import dev.scratchnet.report.GradientCheckPlot;
 import dev.scratchnet.report.PythonFormat;
 
 import java.util.LinkedHashMap;
@@ -54,6 +55,7 @@ final class MoonsGradcheckRecipe implements Recipe {
                 .dense(2, Activation.softmax()).build(Initializer.normal(0.1), rng)) {
             long start = System.nanoTime();
             List<GradientCheck.Result> results = GradientCheck.run(net, small.features(), y, MoonsRecipe.LOSS, 1e-5, 10);
+            RecipeSupport.save(ctx, this, net, MoonsRecipe.LOSS, null, null, "workshop make_moons, the gradient check's rows", null);
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Double> errors = new LinkedHashMap<>();
             for (GradientCheck.Result r : results) {
@@ -67,6 +69,8 @@ final class MoonsGradcheckRecipe implements Recipe {
                 }
                 errors.put(r.parameter, r.relativeError);
             }
+            ctx.plot(this, "gradient-check", () -> GradientCheckPlot.of("Gradient Check: Relative Error per Parameter", errors,
+                    GradientCheck.PASSED, GradientCheck.ACCEPTABLE));
             Map<String, Object> json = ctx.json(this);
             json.put("hidden", new int[] {hidden});
             json.put("epsilon", 1e-5);

@@ -57,6 +57,8 @@ final class MoonsInitRecipe implements Recipe {
                     .dense(2, Activation.softmax()).build(Initializer.normal(e.getValue()), rng);
                  Optimizer sgd = Optimizer.sgd(lr)) {
                 History h = Trainer.builder().loss(MoonsRecipe.LOSS).optimizer(sgd).epochs(epochs).build().fit(net, data.train, null);
+                RecipeSupport.save(ctx, this, net, MoonsRecipe.LOSS, null, null,
+                        "workshop make_moons(300, noise=0.2, random_state=42), 70/30", e.getKey());
                 seconds += h.trainSeconds();
                 Trainer.Metrics test = Trainer.evaluate(net, data.test, MoonsRecipe.LOSS);
                 ctx.out.println(String.format("%-10s", e.getKey()) + " - Final test accuracy: " + RecipeSupport.PercentFormat.of(test.accuracy));

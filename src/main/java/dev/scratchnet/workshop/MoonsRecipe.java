@@ -53,6 +53,7 @@ final class MoonsRecipe implements Recipe {
                         }
                     })
                     .build().fit(net, data.train, null);
+            RecipeSupport.save(ctx, this, net, LOSS, null, null, "workshop make_moons(300, noise=0.2, random_state=42), 70/30", null);
             Trainer.Metrics train = Trainer.evaluate(net, data.train, LOSS);
             Trainer.Metrics test = Trainer.evaluate(net, data.test, LOSS);
             ctx.out.println();

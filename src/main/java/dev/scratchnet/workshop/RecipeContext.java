@@ -2,13 +2,15 @@ package dev.scratchnet.workshop;
 
 import dev.scratchnet.backend.Backend;
 import dev.scratchnet.backend.Precision;
+import dev.scratchnet.report.Plot;
+import dev.scratchnet.report.PlotDirectory;
 
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** Where a recipe runs and writes: its backend, settings, printed output and plot directory. */
 public final class RecipeContext {
@@ -16,29 +18,42 @@ public final class RecipeContext {
     public final RecipeSettings settings;
     public final PrintWriter out;
     /** Where PNGs go, or null for none. */
-    public final Path plots;
+    private final PlotDirectory plots;
+    /** Model files to write the trained network to (--save), none when empty. */
+    public final List<Path> save;
 
+    /** @param plots the directory for PNG plots, or null for none */
     public RecipeContext(Backend backend, RecipeSettings settings, PrintWriter out, Path plots) {
+        this(backend, settings, out, plots, List.of());
+    }
+
+    public RecipeContext(Backend backend, RecipeSettings settings, PrintWriter out, Path plots, List<Path> save) {
         this.backend = backend;
         this.settings = settings;
         this.out = out;
-        this.plots = plots;
-        if (plots != null) {
-            try {
-                Files.createDirectories(plots);
-            } catch (java.io.IOException e) {
-                throw new UncheckedIOException("cannot create the plots directory " + plots + ": " + e.getMessage(), e);
-            }
-        }
+        this.save = List.copyOf(save);
+        this.plots = plots == null ? null : new PlotDirectory(plots);
     }
 
     public Precision precision() {
         return settings.precision();
     }
 
-    /** The plot file {@code <recipe>-<name>.png}, or null when no plots were asked for. */
-    public Path plot(Recipe recipe, String name) {
-        return plots == null ? null : plots.resolve(recipe.name() + "-" + name + ".png");
+    /**
+     * Writes the plot {@code <recipe>-<name>.png} when plots were asked for; only then is it
+     * drawn (a decision boundary classifies a whole mesh).
+     */
+    public void plot(Recipe recipe, String name, Supplier<Plot> plot) {
+        if (plots != null) {
+            plots.write(recipe.name() + "-" + name + ".png", plot.get());
+        }
+    }
+
+    /** Prints which plots were written ("wrote plots to DIR: a.png, b.png"), if any. */
+    public void printPlotsWritten() {
+        if (plots != null) {
+            plots.printSummary(out);
+        }
     }
 
     /** The JSON fields every recipe writes first. */

@@ -75,6 +75,28 @@ public final class RecipeSettings {
         return hidden.clone();
     }
 
+    /**
+     * The settings that differ from the notebook's, as a user types them ("--seed 1", "--lr 1000000.0",
+     * "--epochs 5", "--hidden 8,4"); precision is not among them.
+     */
+    public java.util.List<String> changes() {
+        java.util.List<String> c = new java.util.ArrayList<>();
+        if (seed != NOTEBOOK_SEED) {
+            c.add("--seed " + seed);
+        }
+        if (learningRate != null) {
+            c.add("--lr " + learningRate);
+        }
+        if (epochs != null) {
+            c.add("--epochs " + epochs);
+        }
+        if (hidden != null) {
+            c.add("--hidden " + java.util.Arrays.stream(hidden).mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(",")));
+        }
+        return c;
+    }
+
     /** True when every setting is the notebook's own. */
     public boolean isNotebooks() {
         return seed == NOTEBOOK_SEED && learningRate == null && epochs == null && hidden == null;

@@ -1,6 +1,10 @@
 package dev.scratchnet.workshop;
 
 import dev.scratchnet.data.Dataset;
+import dev.scratchnet.data.StandardScaler;
+import dev.scratchnet.io.ModelFile;
+import dev.scratchnet.io.SavedModel;
+import dev.scratchnet.nn.Loss;
 import dev.scratchnet.nn.Network;
 import dev.scratchnet.random.NumpyRandom;
 import dev.scratchnet.report.DecisionBoundaryPlot;
@@ -27,25 +31,17 @@ final class RecipeSupport {
     }
 
     static void lossPlot(RecipeContext ctx, Recipe recipe, String title, List<Double> losses) {
-        Path file = ctx.plot(recipe, "loss");
-        if (file != null) {
-            LineChart.write(file, title, "Epoch", "Loss", Map.of("Loss", losses), false);
-        }
+        ctx.plot(recipe, "loss", () -> LineChart.of(title, "Epoch", "Loss", Map.of("Loss", losses), false));
     }
 
     static void curvesPlot(RecipeContext ctx, Recipe recipe, String name, String title, String yLabel,
                            Map<String, List<Double>> series, boolean logY) {
-        Path file = ctx.plot(recipe, name);
-        if (file != null) {
-            LineChart.write(file, title, "Epoch", yLabel, new LinkedHashMap<>(series), logY);
-        }
+        ctx.plot(recipe, name, () -> LineChart.of(title, "Epoch", yLabel, new LinkedHashMap<>(series), logY));
     }
 
     static void boundaryPlot(RecipeContext ctx, Recipe recipe, String title, Dataset data, Network net, double margin) {
-        Path file = ctx.plot(recipe, "decision-boundary");
-        if (file != null) {
-            DecisionBoundaryPlot.write(file, title, data.features(), data.labels(), net::predictLabels, margin);
-        }
+        ctx.plot(recipe, "decision-boundary",
+                () -> DecisionBoundaryPlot.of(title, data.features(), data.labels(), data.classes(), net::predictLabels, margin));
     }
 
     /**
@@ -66,6 +62,31 @@ final class RecipeSupport {
         return accuracy;
     }
 
+    /**
+     * Writes the trained network to each --save file, with the recipe's loss, input normalisation
+     * (null for none) and class names; {@code variant} (or null) is added to the file's name
+     * where a recipe trains several networks (moons-init: FILE-small.npz, ...).
+     */
+    static void save(RecipeContext ctx, Recipe recipe, Network net, Loss loss, StandardScaler scaler, String[] classNames,
+                     String data, String variant) {
+        for (Path file : ctx.save) {
+            Path target = file;
+            if (variant != null) {
+                String n = file.getFileName().toString();
+                int dot = n.lastIndexOf('.');
+                target = file.resolveSibling(n.substring(0, dot) + "-" + variant + n.substring(dot));
+            }
+            Map<String, String> info = new LinkedHashMap<>();
+            info.put("data", data);
+            info.put("recipe", recipe.name());
+            info.put("notebook", recipe.notebook());
+            info.put("seed", Long.toString(ctx.settings.seed()));
+            ModelFile.write(target, SavedModel.of(net, loss, scaler == null ? null : scaler.mean(), scaler == null ? null : scaler.scale(),
+                    classNames, info));
+            ctx.out.println("wrote " + target);
+        }
+    }
+
     static int correct(int[] predicted, int[] truth) {
         int c = 0;
         for (int i = 0; i < truth.length; i++) {
@@ -76,12 +97,38 @@ final class RecipeSupport {
         return c;
     }
 
-    /** One line saying the notebook's network does not learn its task as run, and what does. */
+    /**
+     * One line saying the network does not learn its task as run, and what does. {@code workingSetting}
+     * ("--hidden 8") is known to learn it with the notebook's other settings (a test shows it), so it is
+     * suggested only where it is not already in use and every other setting is the notebook's; otherwise
+     * the line names the settings to drop.
+     */
     static void noteIfNotLearned(RecipeContext ctx, double accuracy, String task, String workingSetting) {
         if (accuracy < 1.0) {
-            ctx.out.println("note: " + (ctx.settings.isNotebooks() ? "as the notebook writes it, this network" : "with these settings, the network")
-                    + " stops at " + PercentFormat.of(accuracy) + " on " + task + "; " + workingSetting + " learns it (100%)");
+            ctx.out.println(notLearnedNote(ctx.settings, accuracy, task, workingSetting));
         }
+    }
+
+    static String notLearnedNote(RecipeSettings settings, double accuracy, String task, String workingSetting) {
+        String option = workingSetting.split(" ", 2)[0];
+        java.util.List<String> changes = settings.changes();
+        boolean inUse = changes.contains(workingSetting);
+        java.util.List<String> others = new java.util.ArrayList<>();
+        for (String c : changes) {
+            if (!c.startsWith(option + " ")) {
+                others.add(c);
+            }
+        }
+        String head = "note: " + (settings.isNotebooks() ? "as the notebook writes it, this network" : "with these settings, the network")
+                + " stops at " + PercentFormat.of(accuracy) + " on " + task + "; ";
+        if (others.isEmpty() && !inUse) {
+            return head + workingSetting + " learns it (100%)";
+        }
+        if (others.isEmpty()) {
+            return head + "the notebook's settings with " + workingSetting + " learn it (100%) in fp64";
+        }
+        return head + "the notebook's settings with " + workingSetting + " learn it (100%): drop " + String.join(" and ", others)
+                + (inUse ? "" : " and add " + workingSetting);
     }
 
     /** Percentages as the notebooks print them: {@code f"{acc * 100:.2f}%"}. */

@@ -56,6 +56,7 @@ final class XorLayersRecipe implements Recipe {
                         }
                     })
                     .build().fit(net, xor, null);
+            RecipeSupport.save(ctx, this, net, Loss.binaryCrossEntropy(1e-15), null, null, "xor", null);
             Matrix outputs = net.predict(xor.features());
             ctx.out.println();
             ctx.out.println("Final predictions:");

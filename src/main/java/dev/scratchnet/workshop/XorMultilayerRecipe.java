@@ -60,6 +60,7 @@ final class XorMultilayerRecipe implements Recipe {
                         }
                     })
                     .build().fit(net, xor, null);
+            RecipeSupport.save(ctx, this, net, Loss.softmaxCrossEntropy(1e-8), null, null, "xor", null);
             int[] predictions = new int[xor.size()];
             double accuracy = RecipeSupport.reportXor(ctx, this, net, xor, "--seed 1", "Loss over epochs",
                     "Decision Boundary for XOR Problem (Multi-Layer Network)", h.trainLoss(), predictions);

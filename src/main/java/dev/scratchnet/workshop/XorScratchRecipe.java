@@ -55,6 +55,7 @@ final class XorScratchRecipe implements Recipe {
                         }
                     })
                     .build().fit(net, xor, null);
+            RecipeSupport.save(ctx, this, net, Loss.softmaxCrossEntropy(1e-8), null, null, "xor", null);
             int[] predictions = new int[xor.size()];
             double accuracy = RecipeSupport.reportXor(ctx, this, net, xor, "--hidden 8", "Loss over training epochs",
                     "Decision Boundary for XOR Problem", h.trainLoss(), predictions);

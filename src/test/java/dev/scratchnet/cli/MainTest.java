@@ -132,6 +132,15 @@ class MainTest {
 
     @Test
     void anOpenClLoaderWithNoDriverIsPassedOverWithTheReason() throws Exception {
+        dev.scratchnet.backend.NativeLibrary.Lookup loader = dev.scratchnet.backend.NativeLibrary.find("libOpenCL.so.1");
+        if (!loader.usable()) {
+            // a bare machine (or CI's run with the loader hidden): the probe names the missing loader instead
+            Object[] r = runInChildJvm(java.util.Map.of("SCRATCHNET_BACKEND", ""), "kernels", "check", "--backend", "opencl");
+            assertEquals(1, r[0]);
+            assertEquals("scratchnet: the opencl backend cannot run here: " + loader.reason()
+                    + " (install ocl-icd-libopencl1 and pocl-opencl-icd, or a GPU vendor's OpenCL driver)\n", r[1]);
+            return;
+        }
         java.util.Map<String, String> noDriver = java.util.Map.of("OCL_ICD_VENDORS", "/nonexistent-scratchnet-vendors",
                 "SCRATCHNET_BACKEND", "");
         Object[] r = runInChildJvm(noDriver, "devices");
@@ -159,6 +168,30 @@ class MainTest {
         assertEquals(40, o.getAsJsonArray("train_loss").size());
         for (String png : new String[] {"train-loss.png", "train-accuracy.png", "train-confusion-matrix.png"}) {
             assertTrue(Files.size(dir.resolve(png)) > 1000, png);
+        }
+        assertTrue(out.contains("\nwrote plots to " + dir + ": train-loss.png, train-accuracy.png, train-confusion-matrix.png\n"), out);
+    }
+
+    @Test
+    void theGradientCheckWritesItsPlotAndSaysWhichFile(@TempDir Path dir) throws IOException {
+        Object[] r = run("workshop", "moons-gradcheck", "--backend", "cpu", "--plots", dir.toString());
+        assertEquals(0, r[0], (String) r[2]);
+        assertTrue(((String) r[1]).endsWith("wrote plots to " + dir + ": moons-gradcheck-gradient-check.png\n"), (String) r[1]);
+        assertTrue(Files.size(dir.resolve("moons-gradcheck-gradient-check.png")) > 1000);
+    }
+
+    @Test
+    void plotsIntoARegularFileIsOneLineNamingItAndTheFileIsKept(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("plots"), "not a directory");
+        for (String[] args : new String[][] {{"workshop", "moons-gradcheck"}, {"train", "--data", "xor", "--epochs", "1"}}) {
+            String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                    java.util.stream.Stream.of("--backend", "cpu", "--plots", file.toString())).toArray(String[]::new);
+            Object[] r = run(all);
+            assertEquals(1, r[0], String.join(" ", args));
+            String err = (String) r[2];
+            assertEquals(1, err.lines().count(), err);
+            assertTrue(err.startsWith("scratchnet: ") && err.contains(file.toString()), err);
+            assertEquals("not a directory", Files.readString(file));
         }
     }
 

@@ -111,7 +111,7 @@ class DataTest {
             out.writeInt(3);
             out.write(new byte[] {7, 0, 9});
         }
-        Dataset d = Idx.load(images, labels, "tiny");
+        Dataset d = Idx.load(images, labels, "tiny", 10);
         assertEquals(3, d.size());
         assertEquals(4, d.featureCount());
         assertEquals(1.0, d.features().get(0, 1), 0.0);
@@ -123,7 +123,8 @@ class DataTest {
             out.write(Files.readAllBytes(labels), 0, 8 + 2);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Idx.readLabels(truncated));
-        assertEquals(truncated + ": truncated IDX file: label block 1 of 1 is incomplete", e.getMessage());
+        assertEquals(truncated + ": the header claims 3 labels (3 bytes), but the file holds 2 bytes after the header (2 whole labels)",
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Idx.readImages(labels));
         assertTrue(e.getMessage().contains("IDX magic 0x00000801, expected 0x00000803"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Idx.readImages(dir.resolve("missing")));

@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,7 +44,7 @@ class AtomicFileTest {
             out.write("half of the new".getBytes(StandardCharsets.UTF_8));
             throw new IOException("No space left on device");
         }));
-        assertEquals("cannot write " + f + ": No space left on device", e.getCause().getMessage());
+        assertEquals("cannot write " + f + ": No space left on device", e.getMessage());
         assertEquals("old", Files.readString(f));
         assertEquals(List.of("out.json"), names(dir));
     }
@@ -62,8 +65,23 @@ class AtomicFileTest {
     void aDirectoryIsNotOverwritten() throws IOException {
         Path d = Files.createDirectory(dir.resolve("results"));
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> AtomicFile.writeString(d, "x"));
-        assertEquals("cannot write " + d + ": it is a directory", e.getCause().getMessage());
+        assertEquals("cannot write " + d + ": it is a directory", e.getMessage());
         assertTrue(Files.isDirectory(d));
+    }
+
+    @Test
+    void aNewFileGetsTheUsualPermissionsAndAnOldFileKeepsItsOwn() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"),
+                "no POSIX permissions on this file system");
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "made by Files.writeString");
+        Path f = dir.resolve("model.safetensors");
+        AtomicFile.writeString(f, "new");
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f),
+                "a new file gets what a plain create gives (0666 less the umask), not 0600");
+        Set<PosixFilePermission> custom = PosixFilePermissions.fromString("rw-r-----");
+        Files.setPosixFilePermissions(f, custom);
+        AtomicFile.writeString(f, "newer");
+        assertEquals(custom, Files.getPosixFilePermissions(f), "a replaced file keeps its permissions");
     }
 
     @Test

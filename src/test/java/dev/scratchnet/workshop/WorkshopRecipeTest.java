@@ -96,9 +96,12 @@ class WorkshopRecipeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"xor-scratch", "xor-multilayer", "xor-layers", "moons", "moons-gradcheck", "moons-init", "digits"})
-    void plotsArePngsOfTheExpectedKinds(String recipe, @TempDir Path dir) throws IOException {
-        try (CpuBackend be = new CpuBackend()) {
-            run(be, recipe, new RecipeSettings(Precision.FP64, null, null, 20, null), dir, null);
+    void plotsArePngsOfTheExpectedKindsAndSizesAndTheLineListsExactlyThem(String recipe, @TempDir Path dir) throws IOException {
+        StringWriter text = new StringWriter();
+        try (CpuBackend be = new CpuBackend(); PrintWriter out = new PrintWriter(text)) {
+            RecipeContext ctx = new RecipeContext(be, new RecipeSettings(Precision.FP64, null, null, 20, null), out, dir);
+            Workshop.find(recipe).run(ctx);
+            ctx.printPlotsWritten();
         }
         List<String> files;
         try (Stream<Path> s = Files.list(dir)) {
@@ -112,19 +115,29 @@ class WorkshopRecipeTest {
             case "xor-multilayer":
                 expected = List.of(recipe + "-accuracy.png", recipe + "-decision-boundary.png", recipe + "-loss.png");
                 break;
+            case "moons-gradcheck":
+                expected = List.of(recipe + "-gradient-check.png");
+                break;
             case "moons-init":
                 expected = List.of(recipe + "-init-comparison.png");
                 break;
-            case "digits":
-                expected = List.of("digits-accuracy.png", "digits-confusion-matrix.png", "digits-loss.png", "digits-predictions.png");
-                break;
             default:
-                expected = List.of();
+                expected = List.of("digits-accuracy.png", "digits-confusion-matrix.png", "digits-loss.png", "digits-predictions.png");
         }
         assertEquals(expected, files);
+        String[] lines = text.toString().split("\n");
+        String wrote = lines[lines.length - 1];
+        String prefix = "wrote plots to " + dir + ": ";
+        assertTrue(wrote.startsWith(prefix), wrote);
+        assertEquals(files, Stream.of(wrote.substring(prefix.length()).split(", ")).sorted().collect(Collectors.toList()), wrote);
+        Map<String, int[]> sizes = Map.of("loss", new int[] {1000, 600}, "accuracy", new int[] {1000, 600},
+                "init-comparison", new int[] {1000, 600}, "decision-boundary", new int[] {800, 600},
+                "gradient-check", new int[] {800, 550}, "confusion-matrix", new int[] {570, 520}, "predictions", new int[] {860, 466});
         for (String f : files) {
             BufferedImage img = ImageIO.read(dir.resolve(f).toFile());
-            assertTrue(img.getWidth() >= 500 && img.getHeight() >= 400, f + " is " + img.getWidth() + "×" + img.getHeight());
+            assertTrue(img != null, f + " is not a PNG");
+            int[] size = sizes.get(f.substring(recipe.length() + 1, f.length() - ".png".length()));
+            assertEquals(size[0] + "×" + size[1], img.getWidth() + "×" + img.getHeight(), f);
             assertFalse(isBlank(img), f + " has nothing drawn on it");
         }
     }

@@ -1,6 +1,7 @@
 package dev.scratchnet.backend.opencl;
 
 import dev.scratchnet.backend.DeviceInfo;
+import dev.scratchnet.backend.NativeLibrary;
 import dev.scratchnet.backend.Probe;
 import org.jocl.CL;
 import org.jocl.Pointer;
@@ -14,9 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds OpenCL platforms and devices without ever throwing: a missing libOpenCL shows up as a
- * {@link LinkageError}, a loader with no driver as {@code CL_PLATFORM_NOT_FOUND_KHR}, and both become
- * the reason line of an unavailable {@link Probe}. The result is computed once.
+ * Finds OpenCL platforms and devices without ever throwing. The loader (libOpenCL.so.1) is looked
+ * for first ({@link NativeLibrary}), before JOCL is touched: JOCL reports a missing loader by
+ * writing to standard output from native code. A loader with no driver shows up as
+ * {@code CL_PLATFORM_NOT_FOUND_KHR}; each becomes the reason line of an unavailable {@link Probe}.
+ * The result is computed once.
  */
 public final class OpenClProbe {
     /** A device together with the handles needed to open it. */
@@ -32,6 +35,9 @@ public final class OpenClProbe {
         }
     }
 
+    /** The packages that provide a loader and a CPU driver, as the reason lines name them. */
+    public static final String INSTALL_HINT = "install ocl-icd-libopencl1 and pocl-opencl-icd, or a GPU vendor's OpenCL driver";
+
     private static Probe probe;
     private static List<Found> found = List.of();
 
@@ -40,10 +46,13 @@ public final class OpenClProbe {
 
     public static synchronized Probe probe() {
         if (probe == null) {
+            NativeLibrary.Lookup loader = NativeLibrary.searchable() ? NativeLibrary.find("libOpenCL.so.1") : null;
             try {
-                probe = run();
+                probe = loader != null && !loader.usable()
+                        ? Probe.unavailable("opencl", loader.reason() + " (" + INSTALL_HINT + ")")
+                        : run();
             } catch (LinkageError e) {
-                probe = Probe.unavailable("opencl", Probe.describeLinkFailure(e) + " (install an OpenCL loader and driver, e.g. ocl-icd-libopencl1 and pocl-opencl-icd)");
+                probe = Probe.unavailable("opencl", Probe.describeLinkFailure(e) + " (" + INSTALL_HINT + ")");
             } catch (RuntimeException e) {
                 probe = Probe.unavailable("opencl", "probing failed: " + e.getMessage());
             }
@@ -127,6 +136,21 @@ public final class OpenClProbe {
         ByteBuffer buf = ByteBuffer.allocate((int) Math.max(size[0], 8)).order(ByteOrder.nativeOrder());
         CL.clGetDeviceInfo(device, param, size[0], Pointer.to(buf), null);
         return size[0] >= Sizeof.cl_long ? buf.getLong(0) : buf.getInt(0) & 0xffffffffL;
+    }
+
+    /** A size_t[] device property (e.g. CL_DEVICE_MAX_WORK_ITEM_SIZES); empty if the query fails. */
+    static long[] deviceSizes(cl_device_id device, int param) {
+        long[] size = new long[1];
+        if (CL.clGetDeviceInfo(device, param, 0, null, size) != CL.CL_SUCCESS || size[0] == 0) {
+            return new long[0];
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) size[0]).order(ByteOrder.nativeOrder());
+        CL.clGetDeviceInfo(device, param, size[0], Pointer.to(buf), null);
+        long[] out = new long[(int) (size[0] / Sizeof.size_t)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Sizeof.size_t == 8 ? buf.getLong(i * 8) : buf.getInt(i * 4) & 0xffffffffL;
+        }
+        return out;
     }
 
     static int deviceInt(cl_device_id device, int param) {
