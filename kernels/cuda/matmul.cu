@@ -11,28 +11,136 @@
 //                      row of a tile), so each element is read from global memory once per tile.
 //                      A transposed operand is read along its contiguous dimension and stored
 //                      transposed into the tile. block 32 x 32, grid (ceil(N/32), ceil(M/32)).
-//   matmul_blocktile   2-D block tiling: 256 threads compute a 64 x 64 block, each thread a 4 x 4
-//                      sub-block in registers, so each value read from shared memory feeds 4
-//                      multiply-adds. A's tile is stored k-major (As[k][m]) so a thread's 4 rows are
-//                      contiguous. block 256, grid (ceil(N/64), ceil(M/64)).
-//   matmul_vectorized  the same at 128 x 128 with 8 x 8 per thread, and 16-byte loads from global
-//                      memory (float4, double2) wherever the operand's contiguous dimension is a
-//                      multiple of the vector width (then every tile offset is aligned); otherwise
-//                      scalar loads. block 256, grid (ceil(N/128), ceil(M/128)).
-//   matmul_warptile    warp tiling: the 128 x 128 block is split into 8 warp tiles of 64 x 32; the
-//                      lanes of a warp form a 4 x 8 grid and each computes 16 x 4 outputs, 4 rows
-//                      and 8 columns apart, so the lanes of a warp read 4 distinct values of A
-//                      (broadcast) and 8 consecutive values of B from shared memory per step: no
-//                      bank conflicts, and stores of 8 consecutive columns. Loads as in
-//                      matmul_vectorized. block 256, grid (ceil(N/128), ceil(M/128)).
-//   dense_forward      out = act(X * W + bias): matmul_blocktile's core with the bias and the
-//                      activation applied in the epilogue, so a dense layer's forward pass is one
-//                      kernel. block 256, grid (ceil(N/64), ceil(M/64)).
+//   matmul_blocktile   2-D block tiling: a block computes a BT_BM x BT_BN block of C, each thread a
+//                      BT_TM x BT_TN sub-block in registers, so each value read from shared memory
+//                      feeds BT_TM or BT_TN multiply-adds. A's tile is stored k-major (As[k][m]) so a
+//                      thread's rows are contiguous. block (BT_BM/BT_TM)*(BT_BN/BT_TN) threads,
+//                      grid (ceil(N/BT_BN), ceil(M/BT_BM)); defaults 64 x 64, 4 x 4: 256 threads.
+//   matmul_vectorized  the same with VEC_ parameters (defaults 128 x 128, 8 x 8) and vector loads of
+//                      VEC_VW elements from global memory (float4 / double2 at the defaults)
+//                      wherever the operand's contiguous dimension is a multiple of the vector width
+//                      (then every tile offset is aligned); otherwise scalar loads.
+//   matmul_warptile    warp tiling: the WT_BM x WT_BN block is split into warp tiles of WT_WM x WT_WN;
+//                      the lanes of a warp form a 4 x 8 grid and each computes (WT_WM/4) x (WT_WN/8)
+//                      outputs, 4 rows and 8 columns apart, so the lanes of a warp read 4 distinct
+//                      values of A (broadcast) and 8 consecutive values of B from shared memory per
+//                      step: no bank conflicts, and stores of 8 consecutive columns. Loads as in
+//                      matmul_vectorized, WT_VW wide. block (WT_BM/WT_WM)*(WT_BN/WT_WN)*32 threads,
+//                      grid (ceil(N/WT_BN), ceil(M/WT_BM)); defaults 128 x 128 in 64 x 32 warp
+//                      tiles: 256 threads.
+//   dense_forward      out = act(X * W + bias): matmul_blocktile's core, with its BT_ parameters,
+//                      and the bias and the activation applied in the epilogue, so a dense layer's
+//                      forward pass is one kernel.
+//
+// Tile parameters: compile-time defines, set with -D (`scratchnet kernels tune --backend cuda`
+// searches them on the GPU; the host computes the launch shape from the same values). All are
+// powers of two.
+//
+//   BT_BM, BT_BN   blocktile's block of C                 32, 64 (default), 128, 256
+//   BT_BK          its k step (depth of the shared tiles)  8, 16 (default), 32
+//   BT_TM, BT_TN   its per-thread tile                    2, 4 (default), 8, 16
+//   VEC_BM, VEC_BN, VEC_BK, VEC_TM, VEC_TN                as BT_, defaults 128, 128, 8, 8, 8
+//   VEC_VW         vectorized's load width (elements)     1, 2, 4; default 4 (float4), 2 for double
+//   WT_BM, WT_BN   warptile's block of C                  64, 128 (default), 256
+//   WT_BK          its k step                             8, 16 (default), 32
+//   WT_WM, WT_WN   its warp tile                          WM 16, 32, 64 (default), 128;
+//                                                         WN 16, 32 (default), 64, 128
+//   WT_VW          its load width (elements)              1, 2, 4; default 4, 2 for double
+//   VEC_VW, WT_VW 0 means 16 bytes: 4 floats, 2 doubles (the default).
+//   SN_ONLY        0 (default): every kernel; 1 only matmul_blocktile and dense_forward, 2 only
+//                  matmul_vectorized, 3 only matmul_warptile (the tuner's small modules)
+//   SN_ONLY_BITS   0 (default): float and double; 32 or 64: only that one
+// Rules: a per-thread (warp) tile divides its block tile; the load width divides the block tile and
+// the k step; a block has 32 to 1024 threads; TM*TN at most 128 accumulators per thread; the shared
+// tiles (BK*(BM+BN) elements) fit the device's shared memory per block (48 KiB of static shared
+// memory). A device may still refuse a configuration for registers: the tuner skips one whose
+// compiled kernel spills or cannot launch with its block size.
 #include "common.cuh"
 
-template <typename T> struct Vec;
-template <> struct Vec<float> { typedef float4 type; static constexpr int width = 4; };
-template <> struct Vec<double> { typedef double2 type; static constexpr int width = 2; };
+#ifndef BT_BM
+#define BT_BM 64
+#endif
+#ifndef BT_BN
+#define BT_BN 64
+#endif
+#ifndef BT_BK
+#define BT_BK 16
+#endif
+#ifndef BT_TM
+#define BT_TM 4
+#endif
+#ifndef BT_TN
+#define BT_TN 4
+#endif
+#ifndef VEC_BM
+#define VEC_BM 128
+#endif
+#ifndef VEC_BN
+#define VEC_BN 128
+#endif
+#ifndef VEC_BK
+#define VEC_BK 8
+#endif
+#ifndef VEC_TM
+#define VEC_TM 8
+#endif
+#ifndef VEC_TN
+#define VEC_TN 8
+#endif
+#ifndef WT_BM
+#define WT_BM 128
+#endif
+#ifndef WT_BN
+#define WT_BN 128
+#endif
+#ifndef WT_BK
+#define WT_BK 16
+#endif
+#ifndef WT_WM
+#define WT_WM 64
+#endif
+#ifndef WT_WN
+#define WT_WN 32
+#endif
+#ifndef VEC_VW
+#define VEC_VW 0
+#endif
+#ifndef WT_VW
+#define WT_VW 0
+#endif
+// The load widths in elements of T: as set, or 16 bytes (4 floats, 2 doubles) for 0.
+#define SN_VEC_VW(T) (VEC_VW != 0 ? VEC_VW : 16 / (int) sizeof(T))
+#define SN_WT_VW(T) (WT_VW != 0 ? WT_VW : 16 / (int) sizeof(T))
+
+// Which kernels this compilation defines (SN_ONLY, SN_ONLY_BITS above).
+#ifndef SN_ONLY
+#define SN_ONLY 0
+#endif
+#ifndef SN_ONLY_BITS
+#define SN_ONLY_BITS 0
+#endif
+#define SN_WANT(variant) (SN_ONLY == 0 || SN_ONLY == (variant))
+#define SN_WANT_BITS(bits) (SN_ONLY_BITS == 0 || SN_ONLY_BITS == (bits))
+// One precision's wrapper of a bounded kernel (common.cuh's SN_KERNEL_BOUNDED defines both).
+#define SN_KERNEL_BOUNDED_ONE(name, T, suffix, threads, PARAMS, ARGS) \
+    extern "C" __global__ void __launch_bounds__(threads) name##_##suffix PARAMS(T) { name<T> ARGS; }
+#define SN_MATMUL_KERNEL_F32(name, threads, PARAMS, ARGS) SN_KERNEL_BOUNDED_ONE(name, float, f32, threads, PARAMS, ARGS)
+#define SN_MATMUL_KERNEL_F64(name, threads, PARAMS, ARGS) SN_KERNEL_BOUNDED_ONE(name, double, f64, threads, PARAMS, ARGS)
+
+#define BT_THREADS ((BT_BM / BT_TM) * (BT_BN / BT_TN))
+#define VEC_THREADS ((VEC_BM / VEC_TM) * (VEC_BN / VEC_TN))
+#define WT_THREADS ((WT_BM / WT_WM) * (WT_BN / WT_WN) * 32)
+
+static_assert(BT_BM % BT_TM == 0 && BT_BN % BT_TN == 0, "matmul.cu: BT_TM must divide BT_BM and BT_TN BT_BN");
+static_assert(VEC_BM % VEC_TM == 0 && VEC_BN % VEC_TN == 0, "matmul.cu: VEC_TM must divide VEC_BM and VEC_TN VEC_BN");
+static_assert(WT_BM % WT_WM == 0 && WT_BN % WT_WN == 0 && WT_WM % 4 == 0 && WT_WN % 8 == 0,
+              "matmul.cu: the warp tile must divide the block tile, WT_WM by 4 and WT_WN by 8");
+static_assert(BT_THREADS <= 1024 && VEC_THREADS <= 1024 && WT_THREADS <= 1024, "matmul.cu: at most 1024 threads per block");
+
+// W elements of T as one load: Vec<T, W>::type, aligned to its size, which nvcc reads with one
+// vector instruction (ld.global.v4.f32 for 4 floats; two v2 loads for 4 doubles).
+template <typename T, int W> struct alignas(sizeof(T) * W) Lanes { T v[W]; };
+template <typename T, int W> struct Vec { typedef Lanes<T, W> type; };
 
 template <typename T>
 __device__ __forceinline__ T a_at(const T* A, int transA, int M, int K, int i, int k) {
@@ -72,7 +180,9 @@ __device__ void matmul_naive MATMUL_PARAMS(T) {
     }
     store_c(C, N, i, j, alpha, s, beta);
 }
+#if SN_ONLY == 0
 SN_KERNEL_BOUNDED(matmul_naive, 256, MATMUL_PARAMS, MATMUL_ARGS)
+#endif
 
 // ---- tiled ----------------------------------------------------------------------------------
 #define TILE 32
@@ -110,15 +220,18 @@ __device__ void matmul_tiled MATMUL_PARAMS(T) {
         store_c(C, N, i, j, alpha, s, beta);
     }
 }
+#if SN_ONLY == 0
 SN_KERNEL_BOUNDED(matmul_tiled, 1024, MATMUL_PARAMS, MATMUL_ARGS)
+#endif
 
 // ---- loading BM x BK and BK x BN tiles into shared memory, k-major ---------------------------
 // As[k][m] = op(A)(m0 + m, k0 + k) and Bs[k][n] = op(B)(k0 + k, n0 + n), zeros outside. Threads
-// walk each operand along its contiguous dimension as stored; with VEC, W elements at a time.
-template <typename T, int BM, int BN, int BK, int THREADS, bool VEC>
+// walk each operand along its contiguous dimension as stored; with W > 1, W elements at a time.
+template <typename T, int BM, int BN, int BK, int THREADS, int W>
 __device__ __forceinline__ void load_tiles(int M, int N, int K, int transA, int transB, const T* __restrict__ A,
                                            const T* __restrict__ B, int m0, int n0, int k0, T (*As)[BM], T (*Bs)[BN]) {
-    constexpr int W = Vec<T>::width;
+    constexpr bool VEC = W > 1;
+    static_assert(BM % W == 0 && BN % W == 0 && BK % W == 0, "matmul.cu: the load width must divide the tiles");
     const int tid = threadIdx.x;
     if (VEC && (transA ? M : K) % W == 0) {
         for (int e = tid; e < BM * BK / W; e += THREADS) {
@@ -133,7 +246,7 @@ __device__ __forceinline__ void load_tiles(int M, int N, int K, int transA, int 
             int gm = m0 + m, gk = k0 + k;
             T c[W];
             if (gm < M && gk < K) {
-                typename Vec<T>::type v = *reinterpret_cast<const typename Vec<T>::type*>(
+                typename Vec<T, W>::type v = *reinterpret_cast<const typename Vec<T, W>::type*>(
                         A + (transA ? (size_t) gk * M + gm : (size_t) gm * K + gk));
                 const T* lanes = reinterpret_cast<const T*>(&v);
                 for (int w = 0; w < W; w++) {
@@ -179,7 +292,7 @@ __device__ __forceinline__ void load_tiles(int M, int N, int K, int transA, int 
             int gk = k0 + k, gn = n0 + n;
             T c[W];
             if (gk < K && gn < N) {
-                typename Vec<T>::type v = *reinterpret_cast<const typename Vec<T>::type*>(
+                typename Vec<T, W>::type v = *reinterpret_cast<const typename Vec<T, W>::type*>(
                         B + (transB ? (size_t) gn * K + gk : (size_t) gk * N + gn));
                 const T* lanes = reinterpret_cast<const T*>(&v);
                 for (int w = 0; w < W; w++) {
@@ -215,7 +328,7 @@ __device__ __forceinline__ void load_tiles(int M, int N, int K, int transA, int 
 }
 
 // ---- 2-D block tiling: thread (tRow, tCol) accumulates rows tRow*TM.., columns tCol*TN.. -----
-template <typename T, int BM, int BN, int BK, int TM, int TN, bool VEC>
+template <typename T, int BM, int BN, int BK, int TM, int TN, int W>
 __device__ __forceinline__ void blocktile_core(int M, int N, int K, int transA, int transB, const T* __restrict__ A,
                                                const T* __restrict__ B, T (&acc)[TM][TN]) {
     constexpr int THREADS = (BM / TM) * (BN / TN);
@@ -229,7 +342,7 @@ __device__ __forceinline__ void blocktile_core(int M, int N, int K, int transA, 
         }
     }
     for (int k0 = 0; k0 < K; k0 += BK) {
-        load_tiles<T, BM, BN, BK, THREADS, VEC>(M, N, K, transA, transB, A, B, m0, n0, k0, As, Bs);
+        load_tiles<T, BM, BN, BK, THREADS, W>(M, N, K, transA, transB, A, B, m0, n0, k0, As, Bs);
         __syncthreads();
         for (int k = 0; k < BK; k++) {
             T a[TM], b[TN];
@@ -249,10 +362,10 @@ __device__ __forceinline__ void blocktile_core(int M, int N, int K, int transA, 
     }
 }
 
-template <typename T, int BM, int BN, int BK, int TM, int TN, bool VEC>
+template <typename T, int BM, int BN, int BK, int TM, int TN, int W>
 __device__ __forceinline__ void blocktile_gemm MATMUL_PARAMS(T) {
     T acc[TM][TN];
-    blocktile_core<T, BM, BN, BK, TM, TN, VEC>(M, N, K, transA, transB, A, B, acc);
+    blocktile_core<T, BM, BN, BK, TM, TN, W>(M, N, K, transA, transB, A, B, acc);
     const int tRow = threadIdx.x / (BN / TN), tCol = threadIdx.x % (BN / TN);
     for (int i = 0; i < TM; i++) {
         int gi = blockIdx.y * BM + tRow * TM + i;
@@ -267,18 +380,28 @@ __device__ __forceinline__ void blocktile_gemm MATMUL_PARAMS(T) {
 
 template <typename T>
 __device__ void matmul_blocktile MATMUL_PARAMS(T) {
-    blocktile_gemm<T, 64, 64, 16, 4, 4, false> MATMUL_ARGS;
+    blocktile_gemm<T, BT_BM, BT_BN, BT_BK, BT_TM, BT_TN, 1> MATMUL_ARGS;
 }
-SN_KERNEL_BOUNDED(matmul_blocktile, 256, MATMUL_PARAMS, MATMUL_ARGS)
+#if SN_WANT(1) && SN_WANT_BITS(32)
+SN_MATMUL_KERNEL_F32(matmul_blocktile, BT_THREADS, MATMUL_PARAMS, MATMUL_ARGS)
+#endif
+#if SN_WANT(1) && SN_WANT_BITS(64)
+SN_MATMUL_KERNEL_F64(matmul_blocktile, BT_THREADS, MATMUL_PARAMS, MATMUL_ARGS)
+#endif
 
 template <typename T>
 __device__ void matmul_vectorized MATMUL_PARAMS(T) {
-    blocktile_gemm<T, 128, 128, 8, 8, 8, true> MATMUL_ARGS;
+    blocktile_gemm<T, VEC_BM, VEC_BN, VEC_BK, VEC_TM, VEC_TN, SN_VEC_VW(T)> MATMUL_ARGS;
 }
-SN_KERNEL_BOUNDED(matmul_vectorized, 256, MATMUL_PARAMS, MATMUL_ARGS)
+#if SN_WANT(2) && SN_WANT_BITS(32)
+SN_MATMUL_KERNEL_F32(matmul_vectorized, VEC_THREADS, MATMUL_PARAMS, MATMUL_ARGS)
+#endif
+#if SN_WANT(2) && SN_WANT_BITS(64)
+SN_MATMUL_KERNEL_F64(matmul_vectorized, VEC_THREADS, MATMUL_PARAMS, MATMUL_ARGS)
+#endif
 
 // ---- warp tiling ----------------------------------------------------------------------------
-template <typename T, int BM, int BN, int BK, int WM, int WN>
+template <typename T, int BM, int BN, int BK, int WM, int WN, int W>
 __device__ __forceinline__ void warptile_gemm MATMUL_PARAMS(T) {
     constexpr int WARPS_N = BN / WN;
     constexpr int THREADS = (BM / WM) * WARPS_N * 32;
@@ -296,7 +419,7 @@ __device__ __forceinline__ void warptile_gemm MATMUL_PARAMS(T) {
         }
     }
     for (int k0 = 0; k0 < K; k0 += BK) {
-        load_tiles<T, BM, BN, BK, THREADS, true>(M, N, K, transA, transB, A, B, m0, n0, k0, As, Bs);
+        load_tiles<T, BM, BN, BK, THREADS, W>(M, N, K, transA, transB, A, B, m0, n0, k0, As, Bs);
         __syncthreads();
         for (int k = 0; k < BK; k++) {
             T a[TM], b[TN];
@@ -327,21 +450,26 @@ __device__ __forceinline__ void warptile_gemm MATMUL_PARAMS(T) {
 
 template <typename T>
 __device__ void matmul_warptile MATMUL_PARAMS(T) {
-    warptile_gemm<T, 128, 128, 16, 64, 32> MATMUL_ARGS;
+    warptile_gemm<T, WT_BM, WT_BN, WT_BK, WT_WM, WT_WN, SN_WT_VW(T)> MATMUL_ARGS;
 }
-SN_KERNEL_BOUNDED(matmul_warptile, 256, MATMUL_PARAMS, MATMUL_ARGS)
+#if SN_WANT(3) && SN_WANT_BITS(32)
+SN_MATMUL_KERNEL_F32(matmul_warptile, WT_THREADS, MATMUL_PARAMS, MATMUL_ARGS)
+#endif
+#if SN_WANT(3) && SN_WANT_BITS(64)
+SN_MATMUL_KERNEL_F64(matmul_warptile, WT_THREADS, MATMUL_PARAMS, MATMUL_ARGS)
+#endif
 
 // ---- the fused forward pass of a dense layer -------------------------------------------------
 template <typename T>
 __device__ void dense_forward(int M, int N, int K, const T* __restrict__ X, const T* __restrict__ W,
                               const T* __restrict__ bias, int act, T act_param, T* __restrict__ out) {
-    T acc[4][4];
-    blocktile_core<T, 64, 64, 16, 4, 4, false>(M, N, K, 0, 0, X, W, acc);
-    const int tRow = threadIdx.x / 16, tCol = threadIdx.x % 16;
-    for (int i = 0; i < 4; i++) {
-        int gi = blockIdx.y * 64 + tRow * 4 + i;
-        for (int j = 0; j < 4; j++) {
-            int gj = blockIdx.x * 64 + tCol * 4 + j;
+    T acc[BT_TM][BT_TN];
+    blocktile_core<T, BT_BM, BT_BN, BT_BK, BT_TM, BT_TN, 1>(M, N, K, 0, 0, X, W, acc);
+    const int tRow = threadIdx.x / (BT_BN / BT_TN), tCol = threadIdx.x % (BT_BN / BT_TN);
+    for (int i = 0; i < BT_TM; i++) {
+        int gi = blockIdx.y * BT_BM + tRow * BT_TM + i;
+        for (int j = 0; j < BT_TN; j++) {
+            int gj = blockIdx.x * BT_BN + tCol * BT_TN + j;
             if (gi < M && gj < N) {
                 out[(size_t) gi * N + gj] = act_apply(act, act_param, acc[i][j] + bias[gj]);
             }
@@ -350,4 +478,9 @@ __device__ void dense_forward(int M, int N, int K, const T* __restrict__ X, cons
 }
 #define DENSE_PARAMS(T) (int M, int N, int K, const T* __restrict__ X, const T* __restrict__ W, \
                          const T* __restrict__ bias, int act, T act_param, T* __restrict__ out)
-SN_KERNEL_BOUNDED(dense_forward, 256, DENSE_PARAMS, (M, N, K, X, W, bias, act, act_param, out))
+#if SN_WANT(1) && SN_WANT_BITS(32)
+SN_MATMUL_KERNEL_F32(dense_forward, BT_THREADS, DENSE_PARAMS, (M, N, K, X, W, bias, act, act_param, out))
+#endif
+#if SN_WANT(1) && SN_WANT_BITS(64)
+SN_MATMUL_KERNEL_F64(dense_forward, BT_THREADS, DENSE_PARAMS, (M, N, K, X, W, bias, act, act_param, out))
+#endif

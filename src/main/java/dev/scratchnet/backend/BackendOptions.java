@@ -11,10 +11,38 @@ public final class BackendOptions {
     public final Path kernelsDirectory;
     /** {@code --device N} / {@code SCRATCHNET_OPENCL_DEVICE} or {@code SCRATCHNET_CUDA_DEVICE}; null: the first suitable. */
     public final Integer device;
+    /**
+     * {@code --no-tuning} / {@code SCRATCHNET_NO_TUNING=1}: run the matmul kernels with their default
+     * tile parameters even where {@code scratchnet kernels tune} stored better ones.
+     */
+    public final boolean noTuning;
+    /** Where tuned parameters are kept; null: {@link dev.scratchnet.backend.tuning.TuningCache#directory()}. */
+    public final Path tuningDirectory;
 
     public BackendOptions(Path kernelsDirectory, Integer device) {
+        this(kernelsDirectory, device, envNoTuning(), null);
+    }
+
+    public BackendOptions(Path kernelsDirectory, Integer device, boolean noTuning, Path tuningDirectory) {
         this.kernelsDirectory = kernelsDirectory;
         this.device = device;
+        this.noTuning = noTuning;
+        this.tuningDirectory = tuningDirectory;
+    }
+
+    /** These options with tuning off ({@code noTuning}) or on, and the cache in {@code tuningDirectory} (null: the default). */
+    public BackendOptions withTuning(boolean noTuning, Path tuningDirectory) {
+        return new BackendOptions(kernelsDirectory, device, noTuning, tuningDirectory);
+    }
+
+    /** The directory of tuned parameters these options use. */
+    public Path tuningCache() {
+        return tuningDirectory != null ? tuningDirectory : dev.scratchnet.backend.tuning.TuningCache.directory();
+    }
+
+    private static boolean envNoTuning() {
+        String env = System.getenv("SCRATCHNET_NO_TUNING");
+        return env != null && !env.isBlank() && !env.trim().equals("0");
     }
 
     /** The environment's settings, each replaced by the given value where that is not null. */

@@ -24,11 +24,20 @@ final class BackendOptionsMixin {
                     + "$SCRATCHNET_OPENCL_DEVICE / $SCRATCHNET_CUDA_DEVICE, else the first GPU).")
     Integer device;
 
+    @Option(names = "--no-tuning",
+            description = "Run the matmul kernels with their default tile parameters, not those 'scratchnet kernels tune' "
+                    + "stored for this device (default: $SCRATCHNET_NO_TUNING).")
+    boolean noTuning;
+
     BackendOptions options() {
-        return BackendOptions.fromEnvironment(kernels, device);
+        BackendOptions o = BackendOptions.fromEnvironment(kernels, device);
+        return noTuning ? o.withTuning(true, o.tuningDirectory) : o;
     }
 
-    /** Opens the chosen backend; prints on {@code log} the line that says which and why. */
+    /**
+     * Opens the chosen backend; prints on {@code log} the line that says which and why, and any note
+     * about its tuning cache (an entry ignored, and why).
+     */
     Backends.Selection select(java.io.PrintWriter log) {
         if (kernels != null && "cpu".equals(Backends.requestedName(backend))) {
             throw new IllegalArgumentException("--kernels " + kernels + ": the cpu backend has no kernel sources to load "
@@ -41,13 +50,16 @@ final class BackendOptionsMixin {
                     + "to load (" + s.explanation + "); use --backend opencl or cuda");
         }
         log.println(s.explanation);
+        if (s.backend instanceof dev.scratchnet.backend.tuning.Tunable) {
+            ((dev.scratchnet.backend.tuning.Tunable) s.backend).notes().forEach(log::println);
+        }
         return s;
     }
 
     /** Timings from scratchnet's emulated CUDA driver would be the CPU's: a command that reports speed refuses them. */
     static void refuseTimingsOnEmulation(Backend be, String command) {
         if (be instanceof CudaBackend && ((CudaBackend) be).emulated()) {
-            throw new IllegalArgumentException(command + " reports speed, and " + be.deviceName() + " is scratchnet's emulated"
+            throw new IllegalArgumentException(command + " goes by speed, and " + be.deviceName() + " is scratchnet's emulated"
                     + " driver, whose kernels run on the CPU: its timings say nothing about a GPU (use it for kernels check)");
         }
     }

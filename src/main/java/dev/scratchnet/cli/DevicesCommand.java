@@ -26,6 +26,13 @@ final class DevicesCommand implements Runnable {
             out.printf("%-7s %-12s %s%n", p.backend, p.available ? "available" : "unavailable", p.reason);
             for (DeviceInfo d : p.devices) {
                 out.println("    " + d);
+                if (d.backend.equals("opencl")) {
+                    dev.scratchnet.backend.opencl.OpenClBackend.describeTuning(d.index, dev.scratchnet.backend.BackendOptions.defaults())
+                            .forEach(line -> out.println("        " + line));
+                } else if (d.backend.equals("cuda")) {
+                    dev.scratchnet.backend.cuda.CudaBackend.describeTuning(d.name, dev.scratchnet.backend.BackendOptions.defaults())
+                            .forEach(line -> out.println("        " + line));
+                }
             }
         }
         out.println("auto chooses: " + autoChoice(probes));

@@ -18,6 +18,9 @@ import dev.scratchnet.nn.Network;
 import dev.scratchnet.nn.Optimizer;
 import dev.scratchnet.nn.Schedule;
 import dev.scratchnet.nn.Trainer;
+import dev.scratchnet.profile.ChromeTrace;
+import dev.scratchnet.profile.Profile;
+import dev.scratchnet.profile.ProfilingBackend;
 import dev.scratchnet.random.NumpyRandom;
 import dev.scratchnet.report.ClassificationReport;
 import dev.scratchnet.report.ConfusionMatrixPlot;
@@ -136,6 +139,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plots", paramLabel = "DIR", description = "Write loss, accuracy and confusion-matrix PNGs.")
     Path plots;
 
+    @Option(names = "--bench", description = "Train the same network in NumPy too (baselines/numpy_mlp.py), one epoch after each of ours, "
+            + "and print both speeds in samples/s and their ratio.")
+    boolean bench;
+
+    @Option(names = "--profile", description = "Print each op's share of a training step (device events on OpenCL and CUDA, the wall clock per op on the CPU).")
+    boolean profile;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "Write every op as a Chrome trace-event JSON file (Perfetto, chrome://tracing).")
+    Path trace;
+
     @Mixin
     BackendOptionsMixin backend;
 
@@ -193,6 +206,7 @@ final class TrainCommand implements Callable<Integer> {
         DataSpec dataSpec = DataSpec.parse(data);
         OutputChecks.file(json, "--json", dataSpec.inputs());
         OutputChecks.directory(plots, "--plots", dataSpec.inputs(), PLOT_FILES);
+        OutputChecks.file(trace, "--trace", dataSpec.inputs());
         for (Path f : save) {
             ModelFile.formatOf(f, "--save");
             OutputChecks.file(f, "--save", dataSpec.inputs());
@@ -224,10 +238,13 @@ final class TrainCommand implements Callable<Integer> {
                 d.validation == null ? "" : ", " + d.validation.name() + " (" + d.validation.size() + " rows)", test.name(),
                 test.size(), train.featureCount(), train.classes());
         Backends.Selection s = backend.select(out);
-        try (Backend be = s.backend) {
+        Profile prof = profile || trace != null ? new Profile(trace != null) : null;
+        try (Backend be = prof == null ? s.backend : new ProfilingBackend(s.backend, prof)) {
             long startNanos = System.nanoTime();
             try (Network net = start != null ? buildFrom(start, be, p) : newNetwork(be, p, train, act, initializer);
-                 Optimizer opt = Optimizer.parse(optimizer, lr).weightDecay(weightDecay)) {
+                 Optimizer opt = Optimizer.parse(optimizer, lr).weightDecay(weightDecay);
+                 TrainBench numpy = bench ? TrainBench.start(out, train, test, hiddenWidths(net), batch, optimizer, lr, p, activation, seed)
+                         : null) {
                 requireFiniteStart(net, train);
                 out.printf("network: %s, %d parameters, %s, lr %s%s%s, batch %s, %s%n", net.describe(), net.parameterCount(),
                         opt.describe(), lr, sched.describe().equals("constant") ? "" : " (" + sched.describe() + ")",
@@ -250,6 +267,9 @@ final class TrainCommand implements Callable<Integer> {
                             }
                             out.println(epochLine(e));
                             out.flush();
+                            if (numpy != null) {
+                                numpy.afterOurEpoch(e.epoch + 1, e.epochs, e.seconds);
+                            }
                         });
                 if (progress != null) {
                     tb.batchListener(progress);
@@ -288,20 +308,36 @@ final class TrainCommand implements Callable<Integer> {
                     out.printf("keeping the weights of epoch %d, the lowest validation loss (%s)%n", h.bestEpoch() + 1,
                             PythonFormat.fixed(h.validationLoss().get(h.bestEpoch()), 4));
                 }
-                report(out, be, p, net, opt, sched, loss, d, h, startNanos);
+                if (prof != null) {
+                    prof.stop();
+                    int rows = batch <= 0 || batch >= train.size() ? train.size() : batch;
+                    prof.addSteps((long) h.epochs() * ((train.size() + rows - 1) / rows));
+                    prof.print(out, be.name() + " " + p + ", " + net.describe() + ", batch " + rows
+                            + "; per training step, the test pass included");
+                    if (trace != null) {
+                        ChromeTrace.write(trace, prof, "scratchnet train " + be.name());
+                        out.println("wrote " + trace);
+                    }
+                }
+                if (numpy != null) {
+                    numpy.report("scratchnet " + be.name() + " " + p);
+                }
+                report(out, be, p, net, opt, sched, loss, d, h, startNanos, numpy == null ? 0 : numpy.secondsSpent());
             }
         }
         return 0;
     }
 
+    /** {@code benchSeconds}: the time NumPy's epochs took within the training loop ({@code --bench}), not ours. */
     private void report(PrintWriter out, Backend be, Precision p, Network net, Optimizer opt, Schedule sched, Loss loss, TrainData d,
-                        History h, long startNanos) {
+                        History h, long startNanos, double benchSeconds) {
+        double trainSeconds = h.trainSeconds() - benchSeconds;
         Dataset train = d.train, test = d.test;
         int[] predicted = net.predictLabels(test.features());
         String[] names = d.classNames;
         ClassificationReport report = new ClassificationReport(test.labels(), predicted, names);
         out.printf("test accuracy %s; training took %.2f s (%.1f ms per epoch)%n", PythonFormat.fixed(report.accuracy(), 4),
-                h.trainSeconds(), 1e3 * h.trainSeconds() / h.epochs());
+                trainSeconds, 1e3 * trainSeconds / h.epochs());
         out.println("confusion matrix (rows: true class, columns: predicted):");
         out.println(PythonFormat.matrix(report.confusionMatrix()));
         for (Path f : save) {
@@ -356,7 +392,7 @@ final class TrainCommand implements Callable<Integer> {
             m.put("test_accuracy", report.accuracy());
             m.put("confusion_matrix", report.confusionMatrix());
             m.put("epoch_seconds", h.epochSeconds());
-            m.put("train_seconds", h.trainSeconds());
+            m.put("train_seconds", trainSeconds);
             m.put("total_seconds", (System.nanoTime() - startNanos) / 1e9);
             WorkshopCommand.writeJson(json, m);
             out.println("wrote " + json);
@@ -405,6 +441,15 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** One line per epoch (never a carriage return). */
+    /** The hidden layers' widths of {@code net}: all but the output layer's. */
+    private static int[] hiddenWidths(Network net) {
+        int[] w = new int[net.layers().size() - 1];
+        for (int l = 0; l < w.length; l++) {
+            w[l] = net.layers().get(l).outputs();
+        }
+        return w;
+    }
+
     private static String epochLine(Trainer.Epoch e) {
         StringBuilder sb = new StringBuilder(String.format("epoch %" + Integer.toString(e.epochs).length() + "d/%d  loss %s  accuracy %s",
                 e.epoch + 1, e.epochs, PythonFormat.fixed(e.trainLoss, 4), PythonFormat.fixed(e.trainAccuracy, 4)));

@@ -11,6 +11,8 @@ import dev.scratchnet.nn.Activation;
 import dev.scratchnet.nn.Initializer;
 import dev.scratchnet.nn.Network;
 import dev.scratchnet.nn.Optimizer;
+import dev.scratchnet.profile.Profile;
+import dev.scratchnet.profile.ProfilingBackend;
 import dev.scratchnet.random.NumpyRandom;
 
 import java.util.ArrayList;
@@ -31,15 +33,26 @@ public final class KernelBench {
     }
 
     /**
-     * The median time of {@code work}, in milliseconds, on {@code be}'s clock, after a warm-up of
-     * a third of the measuring time (the JIT compiles the CPU kernels during the first runs).
+     * The median time of {@code work}, in milliseconds, on {@code be}'s clock, after a warm-up: at
+     * least a third of the measuring time, and on until the JIT has settled (the median of the last
+     * five runs within 5% of the five before; at most 20 s). The CPU kernels start in the
+     * interpreter and reach full speed only once C2 has compiled them, which on a busy machine
+     * takes longer than a fixed number of runs.
      */
     public static double medianMillis(Backend be, Runnable work, double minSeconds) {
+        return medianMillis(be, work, minSeconds, minSeconds / 3);
+    }
+
+    /** {@link #medianMillis(Backend, Runnable, double)} with at least {@code minWarmSeconds} of warm-up. */
+    public static double medianMillis(Backend be, Runnable work, double minSeconds, double minWarmSeconds) {
         long warm = System.nanoTime();
-        int warmRuns = 0;
-        while (warmRuns < 2 || (System.nanoTime() - warm) / 1e9 < minSeconds / 3 && warmRuns < 100) {
-            be.timeMillis(work);
-            warmRuns++;
+        List<Double> warmTimes = new ArrayList<>();
+        while (true) {
+            warmTimes.add(be.timeMillis(work));
+            double elapsed = (System.nanoTime() - warm) / 1e9;
+            if (elapsed >= 20 || elapsed >= minWarmSeconds && settled(warmTimes)) {
+                break;
+            }
         }
         List<Double> times = new ArrayList<>();
         long start = System.nanoTime();
@@ -48,6 +61,21 @@ public final class KernelBench {
         }
         double[] t = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return t[t.length / 2];
+    }
+
+    /** Whether the median of the last five times is within 5% of the median of the five before. */
+    static boolean settled(List<Double> times) {
+        int n = times.size();
+        if (n < 10) {
+            return false;
+        }
+        double recent = median(times.subList(n - 5, n)), before = median(times.subList(n - 10, n - 5));
+        return Math.abs(recent - before) <= 0.05 * before;
+    }
+
+    private static double median(List<Double> v) {
+        double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return s[s.length / 2];
     }
 
     public static List<BenchResult> matmul(Backend be, List<String> variants, List<Integer> sizes, List<Precision> precisions,
@@ -138,6 +166,40 @@ public final class KernelBench {
      * ReLU/softmax MLP on a random batch: the median time in milliseconds.
      */
     public static double trainingStep(Backend be, Precision p, int batch, int[] layers, double minSeconds) {
+        double[] ms = new double[1];
+        // a step runs every CPU kernel, which C2 compiles one after another: warm up for 2 s at least
+        withTrainingStep(be, p, batch, layers, step -> ms[0] = medianMillis(be, step, minSeconds, Math.min(2.0, 2 * minSeconds)));
+        return ms[0];
+    }
+
+    /**
+     * The training step of {@link #trainingStep}, run through a {@link ProfilingBackend}: warmed up
+     * unrecorded as {@link #medianMillis} does, then recorded for at least {@code minSeconds} and
+     * five steps. The profile holds each op's time and the step count.
+     */
+    public static Profile profileTrainingStep(Backend be, Precision p, int batch, int[] layers, double minSeconds,
+                                              boolean keepSpans) {
+        Profile profile = new Profile(keepSpans);
+        ProfilingBackend pb = new ProfilingBackend(be, profile);
+        profile.stop();
+        withTrainingStep(pb, p, batch, layers, step -> {
+            medianMillis(be, step, minSeconds / 3, Math.min(2.0, 2 * minSeconds));
+            profile.restart();
+            long start = System.nanoTime();
+            long steps = 0;
+            while (steps < 5 || (System.nanoTime() - start) / 1e9 < minSeconds) {
+                step.run();
+                steps++;
+            }
+            pb.synchronize();
+            profile.stop();
+            profile.addSteps(steps);
+        });
+        return profile;
+    }
+
+    /** Builds the MLP and a batch on {@code be} and hands {@code use} one training step to run. */
+    private static void withTrainingStep(Backend be, Precision p, int batch, int[] layers, java.util.function.Consumer<Runnable> use) {
         Random r = new Random(3);
         Network.Builder b = Network.builder(be, p, layers[0]);
         for (int l = 1; l < layers.length; l++) {
@@ -159,7 +221,7 @@ public final class KernelBench {
                 net.backward(x, true, 1.0 / batch);
                 sgd.step(net);
             };
-            return medianMillis(be, step, minSeconds);
+            use.accept(step);
         }
     }
 

@@ -18,6 +18,10 @@ import java.util.Random;
  * inputs of odd shapes and compares each result with the CPU backend in fp64 on the same inputs,
  * within {@link Tolerance} (the tolerance of a linear op scales with Σ|terms|, computed by running it
  * on the absolute values of its inputs). One {@link Result} per op, variant, precision and shape.
+ *
+ * <p>The checks are a numbered list of {@link Case}s, made with their inputs before any runs, so a
+ * run can start at any case: {@code kernels check} runs them in a child process and, when a case
+ * hangs or kills that process, starts another at the next case.
  */
 public final class KernelCheck {
     /** rows, cols, inner dimension. */
@@ -45,6 +49,35 @@ public final class KernelCheck {
         public boolean passed() {
             return error == null && worstRatio <= 1.0;
         }
+
+        /** A failed case that produced no comparison (timed out, crashed the process). */
+        public static Result failed(String op, Precision precision, String shape, String error) {
+            return new Result(op, precision, shape, Double.NaN, error);
+        }
+
+        /** A result as another process reported it. */
+        public static Result of(String op, Precision precision, String shape, double worstRatio, String error) {
+            return new Result(op, precision, shape, worstRatio, error);
+        }
+    }
+
+    /** One check, ready to run: its name, precision and shape, and the comparison it makes. */
+    public static final class Case {
+        public final String op;
+        public final Precision precision;
+        public final String shape;
+        private final java.util.function.Supplier<Result> work;
+
+        Case(String op, Precision precision, String shape, java.util.function.Supplier<Result> work) {
+            this.op = op;
+            this.precision = precision;
+            this.shape = shape;
+            this.work = work;
+        }
+
+        public Result run() {
+            return work.get();
+        }
     }
 
     /** What an op does to the tensors made from the inputs. */
@@ -52,54 +85,91 @@ public final class KernelCheck {
         void run(Backend be, Tensor[] t, IndexBuffer idx);
     }
 
-    private final Backend backend;
-    private final Backend reference = new CpuBackend();
-    private final List<Result> results = new ArrayList<>();
+    /** Shapes on which a tile-parameter candidate is checked: edges of every kind, and more than one block each way. */
+    public static final int[][] TUNING_SHAPES = {{1, 1, 1}, {7, 13, 5}, {33, 17, 65}, {130, 135, 70}};
 
-    private KernelCheck(Backend backend) {
+    private final Backend backend;
+    private final Backend reference;
+    private final List<Case> cases = new ArrayList<>();
+
+    private KernelCheck(Backend backend, Backend reference) {
         this.backend = backend;
+        this.reference = reference;
     }
 
+    /** Runs every check; {@code reference} is a CPU backend the caller closes. */
     public static List<Result> run(Backend backend, List<Precision> precisions, int[][] shapes) {
-        KernelCheck c = new KernelCheck(backend);
-        try {
-            for (Precision p : precisions) {
-                if (!backend.supports(p)) {
-                    continue;
-                }
-                for (int[] s : shapes) {
-                    c.all(p, s[0], s[1], s[2]);
-                }
-                c.longRows(p);
+        try (Backend reference = new CpuBackend()) {
+            List<Result> results = new ArrayList<>();
+            for (Case c : cases(backend, reference, precisions, shapes)) {
+                results.add(c.run());
             }
-        } finally {
-            c.reference.close();
+            return results;
         }
-        return c.results;
+    }
+
+    /** Every check, in order, not yet run; each compares {@code backend} with {@code reference} (a CPU backend). */
+    public static List<Case> cases(Backend backend, Backend reference, List<Precision> precisions, int[][] shapes) {
+        KernelCheck c = new KernelCheck(backend, reference);
+        for (Precision p : precisions) {
+            if (!backend.supports(p)) {
+                continue;
+            }
+            for (int[] s : shapes) {
+                c.all(p, s[0], s[1], s[2]);
+            }
+            c.longRows(p);
+        }
+        return c.cases;
+    }
+
+    /**
+     * The checks of one matmul variant (all four transposes, alpha and beta) on {@code shapes}, and,
+     * with {@code dense}, of dense_forward (which shares the register-blocked core), not yet run.
+     */
+    public static List<Case> gemmCases(Backend backend, Backend reference, String variant, boolean dense, Precision p, int[][] shapes) {
+        KernelCheck c = new KernelCheck(backend, reference);
+        for (int[] s : shapes) {
+            Random r = new Random(31L * s[0] + 17L * s[1] + s[2] + p.ordinal());
+            c.gemm(r, variant, p, s[0], s[1], s[2]);
+            if (dense) {
+                c.dense(r, ActivationKind.RELU, p, s[0], s[1], s[2]);
+            }
+        }
+        return c.cases;
+    }
+
+    private void gemm(Random r, String v, Precision p, int m, int n, int k) {
+        for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+            Matrix a = ta ? rand(r, k, m, p) : rand(r, m, k, p);
+            Matrix b = tb ? rand(r, n, k, p) : rand(r, k, n, p);
+            check("matmul " + v + " " + (ta ? "T" : "N") + (tb ? "T" : "N"), p, m, n, k, true, k, new int[] {2},
+                    new Matrix[] {a, b, rand(r, m, n, p)}, (be, x, i) -> {
+                        if (be == reference) {
+                            be.gemm(ta, tb, 0.5, x[0], x[1], 1.5, x[2]);
+                        } else {
+                            be.gemm(v, ta, tb, 0.5, x[0], x[1], 1.5, x[2]);
+                        }
+                    });
+        }
+    }
+
+    private void dense(Random r, ActivationKind act, Precision p, int m, int n, int k) {
+        double param = act == ActivationKind.LEAKY_RELU ? 0.1 : 0;
+        Matrix x = rand(r, m, k, p), w = rand(r, k, n, p), b = rand(r, 1, n, p);
+        check("dense_forward " + act.label(), p, m, n, k, act != ActivationKind.SOFTMAX, k + 1, new int[] {3},
+                new Matrix[] {x, w, b, new Matrix(m, n)}, (be, t, i) -> be.denseForward(t[0], t[1], t[2], act, param, t[3]));
     }
 
     private void all(Precision p, int m, int n, int k) {
         Random r = new Random(31L * m + 17L * n + k + p.ordinal());
         for (String v : backend.gemmVariants()) {
-            for (int t = 0; t < 4; t++) {
-                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
-                Matrix a = ta ? rand(r, k, m, p) : rand(r, m, k, p);
-                Matrix b = tb ? rand(r, n, k, p) : rand(r, k, n, p);
-                check("matmul " + v + " " + (ta ? "T" : "N") + (tb ? "T" : "N"), p, m, n, k, true, k, new int[] {2},
-                        new Matrix[] {a, b, rand(r, m, n, p)}, (be, x, i) -> {
-                            if (be == reference) {
-                                be.gemm(ta, tb, 0.5, x[0], x[1], 1.5, x[2]);
-                            } else {
-                                be.gemm(v, ta, tb, 0.5, x[0], x[1], 1.5, x[2]);
-                            }
-                        });
-            }
+            gemm(r, v, p, m, n, k);
         }
         for (ActivationKind act : ActivationKind.values()) {
             double param = act == ActivationKind.LEAKY_RELU ? 0.1 : 0;
-            Matrix x = rand(r, m, k, p), w = rand(r, k, n, p), b = rand(r, 1, n, p);
-            check("dense_forward " + act.label(), p, m, n, k, act != ActivationKind.SOFTMAX, k + 1, new int[] {3},
-                    new Matrix[] {x, w, b, new Matrix(m, n)}, (be, t, i) -> be.denseForward(t[0], t[1], t[2], act, param, t[3]));
+            dense(r, act, p, m, n, k);
             Matrix z = scale(rand(r, m, n, p), 4, p);
             check("activation " + act.label(), p, m, n, k, false, act == ActivationKind.SOFTMAX ? n : 1, new int[] {1},
                     new Matrix[] {z, new Matrix(m, n)}, (be, t, i) -> be.activationForward(act, param, t[0], t[1]));
@@ -156,6 +226,11 @@ public final class KernelCheck {
     private void check(String op, Precision p, int m, int n, int k, boolean linear, int reduction, int[] outputs,
                        Matrix[] inputs, Op work) {
         String shape = m + "×" + n + (op.startsWith("matmul") || op.startsWith("dense") ? "·" + k : "");
+        cases.add(new Case(op, p, shape, () -> compare(op, p, shape, m, linear, reduction, outputs, inputs, work)));
+    }
+
+    private Result compare(String op, Precision p, String shape, int m, boolean linear, int reduction, int[] outputs,
+                           Matrix[] inputs, Op work) {
         int[] perm = new int[m + 1];
         for (int i = 0; i < perm.length; i++) {
             perm[i] = (i * 5 + 3) % m;
@@ -170,9 +245,11 @@ public final class KernelCheck {
                         reduction, actual[o].data());
                 worst = Double.isNaN(w[0]) || Double.isNaN(worst) ? Double.NaN : Math.max(worst, w[0]);
             }
-            results.add(new Result(op, p, shape, worst, null));
+            return new Result(op, p, shape, worst, null);
+        } catch (dev.scratchnet.backend.OutOfBoundsWrite e) {
+            return new Result(op, p, shape, Double.NaN, e.getMessage());
         } catch (RuntimeException e) {
-            results.add(new Result(op, p, shape, Double.NaN, e.getClass().getSimpleName() + ": " + e.getMessage()));
+            return new Result(op, p, shape, Double.NaN, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 

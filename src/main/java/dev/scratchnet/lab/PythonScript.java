@@ -47,6 +47,27 @@ final class PythonScript {
         return null;
     }
 
+    /** A baseline script copied out of the jar, removed again by {@link #close}. */
+    static final class Extracted implements AutoCloseable {
+        final Path path;
+
+        Extracted(String name) throws IOException {
+            path = Files.createTempFile("scratchnet-", "-" + name);
+            try (InputStream in = PythonScript.class.getResourceAsStream("/baselines/" + name)) {
+                if (in == null) {
+                    Files.deleteIfExists(path);
+                    throw new IOException("baseline script " + name + " is missing from the jar");
+                }
+                Files.copy(in, path, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            Files.deleteIfExists(path);
+        }
+    }
+
     /** Runs {@code /baselines/NAME} with {@code args}; returns its standard output lines. */
     static List<String> run(String python, String name, List<String> args, long timeoutSeconds) throws IOException {
         Path script = Files.createTempFile("scratchnet-", "-" + name);

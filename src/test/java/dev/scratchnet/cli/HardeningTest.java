@@ -352,7 +352,8 @@ class HardeningTest {
         Object[] r = child(List.of(), Map.of("SCRATCHNET_BACKEND", ""), "devices");
         assertEquals(0, r[0], r[1] + " " + r[2]);
         for (String line : ((String) r[1]).lines().toList()) {
-            assertTrue(line.matches("(cpu|opencl|cuda) +(available|unavailable) .*|    (cpu|opencl|cuda) #\\d+ .*|auto chooses: .*"),
+            assertTrue(line.matches("(cpu|opencl|cuda) +(available|unavailable) .*|    (cpu|opencl|cuda) #\\d+ .*|auto chooses: .*"
+                            + "|        matmul parameters \\((fp32|fp64)\\): .*|        note: .*tuning.*"),
                     "a line devices does not print: " + line);
         }
         NativeLibrary.Lookup loader = NativeLibrary.find("libOpenCL.so.1");

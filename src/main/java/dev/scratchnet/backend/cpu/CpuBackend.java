@@ -151,15 +151,16 @@ public final class CpuBackend extends AbstractBackend {
     @Override
     protected void doDenseForward(Tensor x, Tensor w, Tensor bias, ActivationKind act, double actParam, Tensor out) {
         CpuTensor tx = t(x), tw = t(w), tb = t(bias), to = t(out);
-        boolean fused = to.isDouble() ? gemm.gemmBias(x.rows(), w.cols(), x.cols(), tx.d, tw.d, tb.d, to.d)
-                : gemm.gemmBias(x.rows(), w.cols(), x.cols(), tx.f, tw.f, tb.f, to.f);
-        if (!fused) {
+        boolean relu = act == ActivationKind.RELU;
+        int fused = to.isDouble() ? gemm.gemmBias(x.rows(), w.cols(), x.cols(), tx.d, tw.d, tb.d, to.d, relu)
+                : gemm.gemmBias(x.rows(), w.cols(), x.cols(), tx.f, tw.f, tb.f, to.f, relu);
+        if (fused == CpuGemm.NOT_FUSED) {
             doGemm(GEMM_VARIANTS.get(0), false, false, x.rows(), w.cols(), x.cols(), 1.0, x, w, 0.0, out);
             doAddRowVector(bias, out);
         }
         if (act == ActivationKind.SOFTMAX) {
             doSoftmaxRows(out, out);
-        } else if (act != ActivationKind.IDENTITY) {
+        } else if (act != ActivationKind.IDENTITY && fused != CpuGemm.FUSED_RELU) {
             doActivationForward(act, actParam, out, out);
         }
     }
@@ -192,7 +193,7 @@ public final class CpuBackend extends AbstractBackend {
         CpuTensor in = t(z), out = t(a);
         int n = z.size();
         double p = scalar(param, z.precision());
-        boolean vector = CpuGemm.vectorApiAvailable();
+        boolean vector = CpuKernels.vector();
         switch (kind) {
             case IDENTITY:
                 if (in != out) {
@@ -204,9 +205,13 @@ public final class CpuBackend extends AbstractBackend {
                     VectorMath.sigmoid(in.d, out.d, n);
                 } else if (vector) {
                     VectorMath.sigmoid(in.f, out.f, n);
+                } else if (in.isDouble()) {
+                    for (int i = 0; i < n; i++) {
+                        out.d[i] = ScalarMath.sigmoid(in.d[i]);
+                    }
                 } else {
                     for (int i = 0; i < n; i++) {
-                        out.set(i, 1.0 / (1.0 + Math.exp(-in.get(i))));
+                        out.f[i] = ScalarMath.sigmoid(in.f[i]);
                     }
                 }
                 break;
@@ -228,9 +233,13 @@ public final class CpuBackend extends AbstractBackend {
                     VectorMath.tanh(in.d, out.d, n);
                 } else if (vector) {
                     VectorMath.tanh(in.f, out.f, n);
+                } else if (in.isDouble()) {
+                    for (int i = 0; i < n; i++) {
+                        out.d[i] = ScalarMath.tanh(in.d[i]);
+                    }
                 } else {
                     for (int i = 0; i < n; i++) {
-                        out.set(i, Math.tanh(in.get(i)));
+                        out.f[i] = ScalarMath.tanh(in.f[i]);
                     }
                 }
                 break;
@@ -250,21 +259,58 @@ public final class CpuBackend extends AbstractBackend {
         CpuTensor out = t(a), g = t(dA), r = t(dZ);
         int n = a.size();
         double p = scalar(param, a.precision());
-        if (out.isDouble() && kind == ActivationKind.SIGMOID) {
-            for (int i = 0; i < n; i++) {
-                double y = out.d[i];
-                r.d[i] = g.d[i] * (y * (1.0 - y));
+        if (kind == ActivationKind.RELU && CpuKernels.vector()) {
+            if (out.isDouble()) {
+                VectorMath.reluBackward(out.d, g.d, r.d, n);
+            } else {
+                VectorMath.reluBackward(out.f, g.f, r.f, n);
             }
             return;
         }
-        if (out.isDouble() && kind == ActivationKind.RELU) {
-            for (int i = 0; i < n; i++) {
-                r.d[i] = g.d[i] * (out.d[i] > 0 ? 1.0 : 0.0);
+        // g·f'(a), computed in double and rounded once for fp32 (for ReLU the same bits either way)
+        if (out.isDouble()) {
+            double[] y = out.d, gd = g.d, rd = r.d;
+            switch (kind) {
+                case SIGMOID:
+                    for (int i = 0; i < n; i++) {
+                        rd[i] = gd[i] * (y[i] * (1.0 - y[i]));
+                    }
+                    return;
+                case TANH:
+                    for (int i = 0; i < n; i++) {
+                        rd[i] = gd[i] * (1.0 - y[i] * y[i]);
+                    }
+                    return;
+                case RELU:
+                    for (int i = 0; i < n; i++) {
+                        rd[i] = gd[i] * (y[i] > 0 ? 1.0 : 0.0);
+                    }
+                    return;
+                default:
+                    for (int i = 0; i < n; i++) {
+                        rd[i] = gd[i] * kind.derivativeFromOutput(y[i], p);
+                    }
+                    return;
             }
-            return;
         }
-        for (int i = 0; i < n; i++) {
-            r.set(i, g.get(i) * kind.derivativeFromOutput(out.get(i), p));
+        float[] y = out.f, gf = g.f, rf = r.f;
+        switch (kind) {
+            case SIGMOID:
+                for (int i = 0; i < n; i++) {
+                    double v = y[i];
+                    rf[i] = (float) (gf[i] * (v * (1.0 - v)));
+                }
+                return;
+            case TANH:
+                for (int i = 0; i < n; i++) {
+                    double v = y[i];
+                    rf[i] = (float) (gf[i] * (1.0 - v * v));
+                }
+                return;
+            default:
+                for (int i = 0; i < n; i++) {
+                    rf[i] = (float) (gf[i] * kind.derivativeFromOutput(y[i], p));
+                }
         }
     }
 
@@ -286,15 +332,19 @@ public final class CpuBackend extends AbstractBackend {
                 out.set(off + j, in.get(off + j) - max);
             }
         }
-        if (CpuGemm.vectorApiAvailable()) {
+        if (CpuKernels.vector()) {
             if (out.isDouble()) {
                 VectorMath.exp(out.d, rows * cols);
             } else {
                 VectorMath.exp(out.f, rows * cols);
             }
+        } else if (out.isDouble()) {
+            for (int i = 0; i < rows * cols; i++) {
+                out.d[i] = ScalarMath.exp(out.d[i]);
+            }
         } else {
             for (int i = 0; i < rows * cols; i++) {
-                out.set(i, Math.exp(out.get(i)));
+                out.f[i] = ScalarMath.exp(out.f[i]);
             }
         }
         for (int i = 0; i < rows; i++) {

@@ -8,13 +8,25 @@ package dev.scratchnet.backend.cpu;
  *
  * <p>The Vector API is an incubator module; without {@code --add-modules jdk.incubator.vector}
  * every product takes the plain loops of {@link SmallGemm} (correct, slower), and
- * {@code scratchnet devices} says so.
+ * {@code scratchnet devices} says so; also with {@code -Dscratchnet.cpu.kernels=scalar} ({@link CpuKernels}).
+ * All of these give the same bits for the same product.
  */
 final class CpuGemm {
     /** Products with fewer multiply-adds than this stay on one thread. */
     static final long PARALLEL_MIN_WORK = 1L << 20;
-    /** Products with at least this many multiply-adds and a wide output take the packed, cache-blocked kernels. */
-    static final long BLOCKED_MIN_WORK = 1L << 18;
+    /** Products with at least this many multiply-adds and a wide output take the packed kernels. */
+    static final long BLOCKED_MIN_WORK = 1L << 16;
+    /** Every kernel takes k in even steps of at most KC, storing each step's sum into C ({@link #steps}). */
+    static final int KC = 512;
+
+    /**
+     * How many steps every CPU kernel takes k in: ⌈k / KC⌉, step s covering k·s/steps to
+     * k·(s+1)/steps. The packed kernel needs the steps to keep its panels of B in cache; the others
+     * take the same steps so that which kernel runs a product never changes a bit of its result.
+     */
+    static int steps(int k) {
+        return (k + KC - 1) / KC;
+    }
 
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
@@ -28,42 +40,80 @@ final class CpuGemm {
         return VECTOR_API;
     }
 
+    /** {@link #gemmBias}: nothing done (the caller multiplies and adds the bias itself). */
+    static final int NOT_FUSED = 0;
+    /** {@link #gemmBias}: c = a·b + bias done; the activation is still to apply. */
+    static final int FUSED_BIAS = 1;
+    /** {@link #gemmBias}: c = relu(a·b + bias) done. */
+    static final int FUSED_RELU = 2;
+
     private static int parts(long work, int m) {
         return work >= PARALLEL_MIN_WORK ? Math.min(CpuThreads.COUNT, Math.max(1, m / 16)) : 1;
     }
 
+    private static int threads(long work) {
+        return work >= PARALLEL_MIN_WORK ? CpuThreads.COUNT : 1;
+    }
+
+    /** Whether a product takes the packed kernel: at least two panels wide and not tiny. */
+    private static boolean packed(int n, int nr, long work) {
+        return n >= 2 * nr && work >= BLOCKED_MIN_WORK;
+    }
+
+    private DoubleGemm doubles() {
+        if (doubles == null) {
+            doubles = new DoubleGemm();
+        }
+        return doubles;
+    }
+
+    private FloatGemm floats() {
+        if (floats == null) {
+            floats = new FloatGemm();
+        }
+        return floats;
+    }
+
     /**
-     * c = a·b + bias (bias broadcast over rows) where the narrow kernel can add the bias as it
-     * stores; returns false (having done nothing) where the caller must multiply and add the bias
-     * itself.
+     * c = act(a·b + bias) (bias broadcast over rows) where a kernel can add the bias, and for ReLU
+     * apply it, as it stores; returns what it did ({@link #NOT_FUSED}: nothing, the caller
+     * multiplies and adds the bias itself).
      */
-    boolean gemmBias(int m, int n, int k, double[] a, double[] b, double[] bias, double[] c) {
+    int gemmBias(int m, int n, int k, double[] a, double[] b, double[] bias, double[] c, boolean relu) {
         long work = (long) m * n * k;
-        if (!VECTOR_API || (n >= 4 * DoubleGemm.NR && work >= BLOCKED_MIN_WORK) || n == 1 || parts(work, m) > 1) {
-            return false;
+        if (n == 1) {
+            return NOT_FUSED;
+        }
+        if (!CpuKernels.vector()) {
+            scalar(false, false, m, n, k, 1, a, b, 0, c, bias, relu, work);
+            return relu ? FUSED_RELU : FUSED_BIAS;
+        }
+        if (packed(n, DoubleGemm.NR, work)) {
+            doubles().gemm(false, false, m, n, k, 1, a, b, 0, c, bias, relu, threads(work));
+            return relu ? FUSED_RELU : FUSED_BIAS;
+        }
+        if (parts(work, m) > 1) {
+            return NOT_FUSED;
         }
         DoubleSmallGemm.Scratch s0 = smallD(0);
         int np = DoubleSmallGemm.packB(false, n, k, b, s0);
         DoubleSmallGemm.rows(false, m, n, k, 1, a, 0, c, bias, s0.bp, np, s0.tile, 0, m);
-        return true;
+        return FUSED_BIAS;
     }
 
     void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
               double beta, double[] c) {
         long work = (long) m * n * k;
-        if (!VECTOR_API) {
-            plain(transA, transB, m, n, k, alpha, a, b, beta, c, work);
+        if (!CpuKernels.vector()) {
+            scalar(transA, transB, m, n, k, alpha, a, b, beta, c, null, false, work);
             return;
         }
-        if (n >= 4 * DoubleGemm.NR && work >= BLOCKED_MIN_WORK) {
-            if (doubles == null) {
-                doubles = new DoubleGemm();
-            }
-            doubles.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+        if (packed(n, DoubleGemm.NR, work)) {
+            doubles().gemm(transA, transB, m, n, k, alpha, a, b, beta, c, null, false, threads(work));
             return;
         }
         if (n == 1 && m > 1) {
-            // a column is laid out as a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of m
+            // a column is laid out as a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of m (the same sums, term by term)
             gemm(!transB, !transA, 1, m, k, alpha, b, a, beta, c);
             return;
         }
@@ -79,38 +129,65 @@ final class CpuGemm {
                 m * t / parts / 4 * 4, t == parts - 1 ? m : m * (t + 1) / parts / 4 * 4));
     }
 
+    private DoubleSmallGemm.Scratch smallD(int t) {
+        if (!(smallScratch[t] instanceof DoubleSmallGemm.Scratch)) {
+            smallScratch[t] = new DoubleSmallGemm.Scratch();
+        }
+        return (DoubleSmallGemm.Scratch) smallScratch[t];
+    }
+
+    /** The plain loops of {@link SmallGemm}, rows split between the cores for large products. */
+    private void scalar(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
+                        double beta, double[] c, double[] bias, boolean relu, long work) {
+        int parts = parts(work, m);
+        CpuThreads.parallelFor(parts, t -> {
+            if (accD[t].length < n) {
+                accD[t] = new double[n];
+            }
+            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias, relu, m * t / parts, m * (t + 1) / parts, accD[t]);
+        });
+    }
+
     /**
-     * c = a·b + bias (bias broadcast over rows) where the narrow kernel can add the bias as it
-     * stores; returns false (having done nothing) where the caller must multiply and add the bias
-     * itself.
+     * c = act(a·b + bias) (bias broadcast over rows) where a kernel can add the bias, and for ReLU
+     * apply it, as it stores; returns what it did ({@link #NOT_FUSED}: nothing, the caller
+     * multiplies and adds the bias itself).
      */
-    boolean gemmBias(int m, int n, int k, float[] a, float[] b, float[] bias, float[] c) {
+    int gemmBias(int m, int n, int k, float[] a, float[] b, float[] bias, float[] c, boolean relu) {
         long work = (long) m * n * k;
-        if (!VECTOR_API || (n >= 4 * FloatGemm.NR && work >= BLOCKED_MIN_WORK) || n == 1 || parts(work, m) > 1) {
-            return false;
+        if (n == 1) {
+            return NOT_FUSED;
+        }
+        if (!CpuKernels.vector()) {
+            scalar(false, false, m, n, k, 1, a, b, 0, c, bias, relu, work);
+            return relu ? FUSED_RELU : FUSED_BIAS;
+        }
+        if (packed(n, FloatGemm.NR, work)) {
+            floats().gemm(false, false, m, n, k, 1, a, b, 0, c, bias, relu, threads(work));
+            return relu ? FUSED_RELU : FUSED_BIAS;
+        }
+        if (parts(work, m) > 1) {
+            return NOT_FUSED;
         }
         FloatSmallGemm.Scratch s0 = smallF(0);
         int np = FloatSmallGemm.packB(false, n, k, b, s0);
         FloatSmallGemm.rows(false, m, n, k, 1, a, 0, c, bias, s0.bp, np, s0.tile, 0, m);
-        return true;
+        return FUSED_BIAS;
     }
 
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
               float beta, float[] c) {
         long work = (long) m * n * k;
-        if (!VECTOR_API) {
-            plain(transA, transB, m, n, k, alpha, a, b, beta, c, work);
+        if (!CpuKernels.vector()) {
+            scalar(transA, transB, m, n, k, alpha, a, b, beta, c, null, false, work);
             return;
         }
-        if (n >= 4 * FloatGemm.NR && work >= BLOCKED_MIN_WORK) {
-            if (floats == null) {
-                floats = new FloatGemm();
-            }
-            floats.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+        if (packed(n, FloatGemm.NR, work)) {
+            floats().gemm(transA, transB, m, n, k, alpha, a, b, beta, c, null, false, threads(work));
             return;
         }
         if (n == 1 && m > 1) {
-            // a column is laid out as a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of m
+            // a column is laid out as a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of m (the same sums, term by term)
             gemm(!transB, !transA, 1, m, k, alpha, b, a, beta, c);
             return;
         }
@@ -126,13 +203,6 @@ final class CpuGemm {
                 m * t / parts / 4 * 4, t == parts - 1 ? m : m * (t + 1) / parts / 4 * 4));
     }
 
-    private DoubleSmallGemm.Scratch smallD(int t) {
-        if (!(smallScratch[t] instanceof DoubleSmallGemm.Scratch)) {
-            smallScratch[t] = new DoubleSmallGemm.Scratch();
-        }
-        return (DoubleSmallGemm.Scratch) smallScratch[t];
-    }
-
     private FloatSmallGemm.Scratch smallF(int t) {
         if (!(smallScratch[t] instanceof FloatSmallGemm.Scratch)) {
             smallScratch[t] = new FloatSmallGemm.Scratch();
@@ -140,25 +210,15 @@ final class CpuGemm {
         return (FloatSmallGemm.Scratch) smallScratch[t];
     }
 
-    private void plain(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
-                       double beta, double[] c, long work) {
-        int parts = parts(work, m);
-        CpuThreads.parallelFor(parts, t -> {
-            if (accD[t].length < n) {
-                accD[t] = new double[n];
-            }
-            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, m * t / parts, m * (t + 1) / parts, accD[t]);
-        });
-    }
-
-    private void plain(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
-                       float beta, float[] c, long work) {
+    /** The plain loops of {@link SmallGemm}, rows split between the cores for large products. */
+    private void scalar(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
+                        float beta, float[] c, float[] bias, boolean relu, long work) {
         int parts = parts(work, m);
         CpuThreads.parallelFor(parts, t -> {
             if (accF[t].length < n) {
                 accF[t] = new float[n];
             }
-            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, m * t / parts, m * (t + 1) / parts, accF[t]);
+            SmallGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias, relu, m * t / parts, m * (t + 1) / parts, accF[t]);
         });
     }
 }

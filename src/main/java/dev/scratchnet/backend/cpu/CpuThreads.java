@@ -1,38 +1,75 @@
 package dev.scratchnet.backend.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntConsumer;
 
 /**
  * The CPU backend's worker threads: one per core besides the caller's, daemon, shared by every
- * CpuBackend. A small network's matrix products take a few microseconds each, so handing work to
- * a thread pool through a queue and a future would cost as much as the product; these workers
- * instead spin for a short while after each task, watching for the next, and only then park. The
- * caller runs one part itself and spins until the others are done.
+ * CpuBackend. A small network's matrix products take microseconds, so handing work to a thread
+ * pool through a queue and a future would cost as much as the product; these workers instead spin
+ * for a short while after each job, watching for the next, and only then park.
+ *
+ * <p>A job is a number of chunks that the caller and the workers claim one at a time from a shared
+ * counter. The caller works too and waits only for chunks that another thread has claimed and not
+ * finished: a worker that the operating system has not scheduled yet (the machine is busy) leaves
+ * its share to the caller instead of holding everyone up. Which thread runs a chunk never changes
+ * what the chunk computes, so results do not depend on timing.
  */
 final class CpuThreads {
     static final int COUNT = Math.max(1, Runtime.getRuntime().availableProcessors());
     /** How long an idle worker watches for work before parking. */
     private static final long SPIN_NANOS = 50_000;
+    /** How long the caller spins for an unfinished chunk before it yields its core. */
+    private static final long WAIT_SPIN_NANOS = 20_000;
 
-    private static final Worker[] WORKERS = new Worker[COUNT - 1];
-    private static final AtomicInteger PENDING = new AtomicInteger();
-    private static volatile RuntimeException failure;
+    /** Work on chunks 0..chunks-1: {@code thread} (0 = the caller) indexes per-thread scratch. */
+    @FunctionalInterface
+    interface ChunkTask {
+        void run(int thread, int chunk);
+    }
+
+    /** One call's chunks and their progress. */
+    private static final class Job {
+        final int chunks;
+        final ChunkTask task;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(int chunks, ChunkTask task) {
+            this.chunks = chunks;
+            this.task = task;
+        }
+
+        /** Claims and runs chunks until none is left. */
+        void work(int thread) {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                try {
+                    task.run(thread, c);
+                } catch (RuntimeException | Error e) {
+                    failure = e;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
 
     private static final class Worker extends Thread {
-        private volatile IntConsumer task;
-        private volatile int part;
+        private final int id;
+        private final AtomicReference<Job> job = new AtomicReference<>();
         private volatile boolean parked;
 
-        Worker(int index) {
-            super("scratchnet-cpu-" + index);
+        Worker(int id) {
+            super("scratchnet-cpu-" + id);
+            this.id = id;
             setDaemon(true);
         }
 
-        void give(IntConsumer t, int p) {
-            part = p;
-            task = t;
+        void give(Job j) {
+            job.set(j);
             if (parked) {
                 LockSupport.unpark(this);
             }
@@ -41,32 +78,29 @@ final class CpuThreads {
         @Override
         public void run() {
             while (true) {
-                IntConsumer t = task;
-                if (t == null) {
+                Job j = job.get();
+                if (j == null) {
                     long idleSince = System.nanoTime();
-                    while ((t = task) == null && System.nanoTime() - idleSince < SPIN_NANOS) {
+                    while ((j = job.get()) == null && System.nanoTime() - idleSince < SPIN_NANOS) {
                         Thread.onSpinWait();
                     }
-                    if (t == null) {
+                    if (j == null) {
                         parked = true;
-                        if (task == null) {
+                        if (job.get() == null) {
                             LockSupport.park(this);
                         }
                         parked = false;
                         continue;
                     }
                 }
-                try {
-                    t.accept(part);
-                } catch (RuntimeException | Error e) {
-                    failure = e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
-                } finally {
-                    task = null;
-                    PENDING.decrementAndGet();
-                }
+                j.work(id);
+                // a newer job may have been given meanwhile: clear only the one just done
+                job.compareAndSet(j, null);
             }
         }
     }
+
+    private static final Worker[] WORKERS = new Worker[COUNT - 1];
 
     static {
         for (int i = 0; i < WORKERS.length; i++) {
@@ -79,36 +113,46 @@ final class CpuThreads {
     }
 
     /**
-     * Runs {@code task(0..parts-1)}, part 0 on the calling thread and the others on the workers,
-     * and returns when all are done. Calls must not overlap (a backend is driven from one thread).
+     * Runs {@code task} on chunks 0..chunks-1 with the caller and up to {@code threads − 1} workers,
+     * and returns when every chunk is done. Calls must not overlap (a backend is driven from one
+     * thread); the first failure of any chunk is rethrown here.
      */
-    static synchronized void parallelFor(int parts, IntConsumer task) {
-        int n = Math.min(parts, COUNT);
-        if (n <= 1) {
-            for (int p = 0; p < parts; p++) {
-                task.accept(p);
+    static void forEach(int chunks, int threads, ChunkTask task) {
+        int helpers = Math.min(Math.min(chunks, threads), COUNT) - 1;
+        if (helpers <= 0) {
+            for (int c = 0; c < chunks; c++) {
+                task.run(0, c);
             }
             return;
         }
-        failure = null;
-        PENDING.set(n - 1);
-        for (int p = 1; p < n; p++) {
-            WORKERS[p - 1].give(task, p);
+        inParallel(chunks, helpers, task);
+    }
+
+    private static synchronized void inParallel(int chunks, int helpers, ChunkTask task) {
+        Job job = new Job(chunks, task);
+        for (int w = 0; w < helpers; w++) {
+            WORKERS[w].give(job);
         }
-        RuntimeException mine = null;
-        try {
-            task.accept(0);
-        } catch (RuntimeException e) {
-            mine = e;
+        job.work(0);
+        long waitingSince = System.nanoTime();
+        while (job.done.get() < chunks) {
+            if (System.nanoTime() - waitingSince < WAIT_SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
-        while (PENDING.get() > 0) {
-            Thread.onSpinWait();
+        Throwable f = job.failure;
+        if (f instanceof RuntimeException) {
+            throw (RuntimeException) f;
         }
-        if (mine != null) {
-            throw mine;
+        if (f instanceof Error) {
+            throw (Error) f;
         }
-        if (failure != null) {
-            throw failure;
-        }
+    }
+
+    /** {@code task(0..parts-1)} on up to {@link #COUNT} threads: {@link #forEach} with one chunk per part. */
+    static void parallelFor(int parts, java.util.function.IntConsumer task) {
+        forEach(parts, COUNT, (thread, chunk) -> task.accept(chunk));
     }
 }

@@ -30,6 +30,11 @@ final class FloatSmallGemm {
     private FloatSmallGemm() {
     }
 
+    /** Lanes of a vector. */
+    static int lanes() {
+        return L;
+    }
+
     /** Copies op(B) into the padded k × np buffer of {@code s}; returns np. */
     static int packB(boolean transB, int n, int k, float[] b, Scratch s) {
         int np = (n + L - 1) / L * L;
@@ -62,34 +67,52 @@ final class FloatSmallGemm {
     /**
      * As {@link #rows}, adding {@code bias[j]} to every element of column j (bias may be null). Eight
      * rows at a time over pairs of vectors, then four rows; a last group of fewer than four rows
-     * repeats its last row and stores only the rows that exist.
+     * repeats its last row and stores only the rows that exist. k is taken in the steps of
+     * {@link CpuGemm#steps}, as every CPU kernel takes it, each step's sum stored into C before the
+     * next: so the packed kernel, this one and the scalar loops of {@link SmallGemm} give the same bits.
      */
     static void rows(boolean transA, int m, int n, int k, float alpha, float[] a, float beta, float[] c, float[] bias,
                      float[] bp, int np, float[] tile, int rowBegin, int rowEnd) {
         int last = rowEnd - 1;
         int i0 = rowBegin;
+        int steps = CpuGemm.steps(k);
         int pairs = np / (2 * L) * (2 * L);
         for (; i0 + 8 <= rowEnd && pairs > 0; i0 += 8) {
             for (int col = 0; col < pairs; col += 2 * L) {
-                tile8x2(transA, a, m, k, i0, last, bp, np, col, tile);
-                store(tile, 2 * L, 8, 2 * L, c, n, i0, col, alpha, beta, bias);
+                for (int s = 0; s < steps; s++) {
+                    int k0 = k * s / steps, kc = k * (s + 1) / steps - k0;
+                    tile8x2(transA, a, m, k, k0, kc, i0, last, bp, np, col, tile);
+                    store(tile, 2 * L, 8, 2 * L, c, n, i0, col, alpha, s == 0 ? beta : 1, s == steps - 1 ? bias : null);
+                }
             }
             for (int col = pairs; col < np; col += L) {
-                tile4x1(transA, a, m, k, i0, last, bp, np, col, tile);
-                store(tile, L, 4, L, c, n, i0, col, alpha, beta, bias);
-                tile4x1(transA, a, m, k, i0 + 4, last, bp, np, col, tile);
-                store(tile, L, 4, L, c, n, i0 + 4, col, alpha, beta, bias);
+                for (int s = 0; s < steps; s++) {
+                    int k0 = k * s / steps, kc = k * (s + 1) / steps - k0;
+                    tile4x1(transA, a, m, k, k0, kc, i0, last, bp, np, col, tile);
+                    store(tile, L, 4, L, c, n, i0, col, alpha, s == 0 ? beta : 1, s == steps - 1 ? bias : null);
+                }
+                for (int s = 0; s < steps; s++) {
+                    int k0 = k * s / steps, kc = k * (s + 1) / steps - k0;
+                    tile4x1(transA, a, m, k, k0, kc, i0 + 4, last, bp, np, col, tile);
+                    store(tile, L, 4, L, c, n, i0 + 4, col, alpha, s == 0 ? beta : 1, s == steps - 1 ? bias : null);
+                }
             }
         }
         for (; i0 < rowEnd; i0 += 4) {
             int rows = Math.min(4, rowEnd - i0);
             for (int col = 0; col < pairs; col += 2 * L) {
-                tile4x2(transA, a, m, k, i0, last, bp, np, col, tile);
-                store(tile, 2 * L, rows, 2 * L, c, n, i0, col, alpha, beta, bias);
+                for (int s = 0; s < steps; s++) {
+                    int k0 = k * s / steps, kc = k * (s + 1) / steps - k0;
+                    tile4x2(transA, a, m, k, k0, kc, i0, last, bp, np, col, tile);
+                    store(tile, 2 * L, rows, 2 * L, c, n, i0, col, alpha, s == 0 ? beta : 1, s == steps - 1 ? bias : null);
+                }
             }
             for (int col = pairs; col < np; col += L) {
-                tile4x1(transA, a, m, k, i0, last, bp, np, col, tile);
-                store(tile, L, rows, L, c, n, i0, col, alpha, beta, bias);
+                for (int s = 0; s < steps; s++) {
+                    int k0 = k * s / steps, kc = k * (s + 1) / steps - k0;
+                    tile4x1(transA, a, m, k, k0, kc, i0, last, bp, np, col, tile);
+                    store(tile, L, rows, L, c, n, i0, col, alpha, s == 0 ? beta : 1, s == steps - 1 ? bias : null);
+                }
             }
         }
     }
@@ -126,7 +149,7 @@ final class FloatSmallGemm {
      * branches of one method, outside the k loop: the method is then too large for C2 to inline into
      * its caller, so it is always compiled, with its vector operations intrinsified, on its own.
      */
-    private static void tile8x2(boolean transA, float[] a, int m, int k, int i0, int last, float[] bp, int np, int col, float[] out) {
+    private static void tile8x2(boolean transA, float[] a, int m, int k, int k0, int kc, int i0, int last, float[] bp, int np, int col, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         int r0 = Math.min(i0 + 0, last);
         int r1 = Math.min(i0 + 1, last);
@@ -137,10 +160,10 @@ final class FloatSmallGemm {
         int r6 = Math.min(i0 + 6, last);
         int r7 = Math.min(i0 + 7, last);
         if (transA) {
-            for (int kk = 0; kk < k; kk++) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
-                FloatVector b1 = FloatVector.fromArray(S, bp, kk * np + col + 1 * L);
-                int ao = kk * m;
+            for (int kk = 0; kk < kc; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, (k0 + kk) * np + col);
+                FloatVector b1 = FloatVector.fromArray(S, bp, (k0 + kk) * np + col + 1 * L);
+                int ao = (k0 + kk) * m;
                 FloatVector x0 = FloatVector.broadcast(S, a[ao + r0]);
                 c00 = b0.fma(x0, c00);
                 c01 = b1.fma(x0, c01);
@@ -167,17 +190,17 @@ final class FloatSmallGemm {
                 c71 = b1.fma(x7, c71);
             }
         } else {
-            int a0 = r0 * k;
-            int a1 = r1 * k;
-            int a2 = r2 * k;
-            int a3 = r3 * k;
-            int a4 = r4 * k;
-            int a5 = r5 * k;
-            int a6 = r6 * k;
-            int a7 = r7 * k;
-            for (int kk = 0; kk < k; kk++) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
-                FloatVector b1 = FloatVector.fromArray(S, bp, kk * np + col + 1 * L);
+            int a0 = r0 * k + k0;
+            int a1 = r1 * k + k0;
+            int a2 = r2 * k + k0;
+            int a3 = r3 * k + k0;
+            int a4 = r4 * k + k0;
+            int a5 = r5 * k + k0;
+            int a6 = r6 * k + k0;
+            int a7 = r7 * k + k0;
+            for (int kk = 0; kk < kc; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, (k0 + kk) * np + col);
+                FloatVector b1 = FloatVector.fromArray(S, bp, (k0 + kk) * np + col + 1 * L);
                 FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
                 c00 = b0.fma(x0, c00);
                 c01 = b1.fma(x0, c01);
@@ -228,17 +251,17 @@ final class FloatSmallGemm {
      * branches of one method, outside the k loop: the method is then too large for C2 to inline into
      * its caller, so it is always compiled, with its vector operations intrinsified, on its own.
      */
-    private static void tile4x2(boolean transA, float[] a, int m, int k, int i0, int last, float[] bp, int np, int col, float[] out) {
+    private static void tile4x2(boolean transA, float[] a, int m, int k, int k0, int kc, int i0, int last, float[] bp, int np, int col, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         int r0 = Math.min(i0 + 0, last);
         int r1 = Math.min(i0 + 1, last);
         int r2 = Math.min(i0 + 2, last);
         int r3 = Math.min(i0 + 3, last);
         if (transA) {
-            for (int kk = 0; kk < k; kk++) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
-                FloatVector b1 = FloatVector.fromArray(S, bp, kk * np + col + 1 * L);
-                int ao = kk * m;
+            for (int kk = 0; kk < kc; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, (k0 + kk) * np + col);
+                FloatVector b1 = FloatVector.fromArray(S, bp, (k0 + kk) * np + col + 1 * L);
+                int ao = (k0 + kk) * m;
                 FloatVector x0 = FloatVector.broadcast(S, a[ao + r0]);
                 c00 = b0.fma(x0, c00);
                 c01 = b1.fma(x0, c01);
@@ -253,13 +276,13 @@ final class FloatSmallGemm {
                 c31 = b1.fma(x3, c31);
             }
         } else {
-            int a0 = r0 * k;
-            int a1 = r1 * k;
-            int a2 = r2 * k;
-            int a3 = r3 * k;
-            for (int kk = 0; kk < k; kk++) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
-                FloatVector b1 = FloatVector.fromArray(S, bp, kk * np + col + 1 * L);
+            int a0 = r0 * k + k0;
+            int a1 = r1 * k + k0;
+            int a2 = r2 * k + k0;
+            int a3 = r3 * k + k0;
+            for (int kk = 0; kk < kc; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, (k0 + kk) * np + col);
+                FloatVector b1 = FloatVector.fromArray(S, bp, (k0 + kk) * np + col + 1 * L);
                 FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
                 c00 = b0.fma(x0, c00);
                 c01 = b1.fma(x0, c01);
@@ -290,16 +313,16 @@ final class FloatSmallGemm {
      * branches of one method, outside the k loop: the method is then too large for C2 to inline into
      * its caller, so it is always compiled, with its vector operations intrinsified, on its own.
      */
-    private static void tile4x1(boolean transA, float[] a, int m, int k, int i0, int last, float[] bp, int np, int col, float[] out) {
+    private static void tile4x1(boolean transA, float[] a, int m, int k, int k0, int kc, int i0, int last, float[] bp, int np, int col, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c10 = c00, c20 = c00, c30 = c00;
         int r0 = Math.min(i0 + 0, last);
         int r1 = Math.min(i0 + 1, last);
         int r2 = Math.min(i0 + 2, last);
         int r3 = Math.min(i0 + 3, last);
         if (transA) {
-            for (int kk = 0; kk < k; kk++) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
-                int ao = kk * m;
+            for (int kk = 0; kk < kc; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, (k0 + kk) * np + col);
+                int ao = (k0 + kk) * m;
                 FloatVector x0 = FloatVector.broadcast(S, a[ao + r0]);
                 c00 = b0.fma(x0, c00);
                 FloatVector x1 = FloatVector.broadcast(S, a[ao + r1]);
@@ -310,12 +333,12 @@ final class FloatSmallGemm {
                 c30 = b0.fma(x3, c30);
             }
         } else {
-            int a0 = r0 * k;
-            int a1 = r1 * k;
-            int a2 = r2 * k;
-            int a3 = r3 * k;
-            for (int kk = 0; kk < k; kk++) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, kk * np + col);
+            int a0 = r0 * k + k0;
+            int a1 = r1 * k + k0;
+            int a2 = r2 * k + k0;
+            int a3 = r3 * k + k0;
+            for (int kk = 0; kk < kc; kk++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, (k0 + kk) * np + col);
                 FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
                 c00 = b0.fma(x0, c00);
                 FloatVector x1 = FloatVector.broadcast(S, a[a1 + kk]);

@@ -9,6 +9,11 @@ import dev.scratchnet.backend.LossKind;
 import dev.scratchnet.backend.Precision;
 import dev.scratchnet.backend.Probe;
 import dev.scratchnet.backend.Tensor;
+import dev.scratchnet.backend.tuning.RefusedConfiguration;
+import dev.scratchnet.backend.tuning.TileParams;
+import dev.scratchnet.backend.tuning.Tunable;
+import dev.scratchnet.backend.tuning.TuningKey;
+import dev.scratchnet.backend.tuning.TuningSpace;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.Sizeof;
@@ -41,7 +46,7 @@ import java.util.Map;
  * one line naming the kernel or copy and the cause. A kernel's failure while running surfaces at
  * the next wait, so that message names the last kernel launched.
  */
-public final class CudaBackend extends AbstractBackend {
+public final class CudaBackend extends AbstractBackend implements Tunable {
     /** The matmul variants; the first is the one training uses. */
     public static final List<String> GEMM_VARIANTS = List.of("warptile", "vectorized", "blocktile", "tiled", "naive");
     private static final int THREADS = 256;
@@ -49,6 +54,8 @@ public final class CudaBackend extends AbstractBackend {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CudaModules modules;
+    /** The tile parameters of the tunable matmul variants, and their modules (kernels tune). */
+    private final CudaMatmulTuning tuning;
     private final String name;
     private final int major;
     private final int minor;
@@ -84,7 +91,9 @@ public final class CudaBackend extends AbstractBackend {
         this.sms = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         this.clockKhz = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE);
         try {
-            this.modules = new CudaModules(KernelSource.of(options), emulated);
+            KernelSource source = KernelSource.of(options);
+            this.modules = new CudaModules(source, emulated);
+            this.tuning = new CudaMatmulTuning(modules, source, device, name, options);
         } catch (RuntimeException e) {
             JCudaDriver.cuDevicePrimaryCtxRelease(device);
             throw e;
@@ -117,6 +126,48 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     public List<String> gemmVariants() {
         return GEMM_VARIANTS;
+    }
+
+    // ---- tile parameters (Tunable, kept in CudaMatmulTuning) -----------------------------------
+
+    @Override
+    public List<TuningSpace> tuningSpaces() {
+        return CudaTuning.SPACES;
+    }
+
+    @Override
+    public TuningKey tuningKey() {
+        return tuning.key();
+    }
+
+    /** Which matmul parameters the CUDA device called {@code deviceName} would run with, and whence (scratchnet devices). */
+    public static List<String> describeTuning(String deviceName, dev.scratchnet.backend.BackendOptions options) {
+        return CudaMatmulTuning.describe(deviceName, options);
+    }
+
+    @Override
+    public TileParams params(String variant, Precision precision) {
+        return tuning.params(variant, precision);
+    }
+
+    @Override
+    public String paramsOrigin(Precision precision) {
+        return tuning.origin(precision);
+    }
+
+    @Override
+    public List<String> notes() {
+        return tuning.notes();
+    }
+
+    @Override
+    public String refusal(String variant, Precision precision, TileParams params) {
+        return tuning.refusal(variant, precision, params);
+    }
+
+    @Override
+    public void useParams(String variant, Precision precision, TileParams params) throws RefusedConfiguration {
+        tuning.use(variant, precision, params);
     }
 
     /**
@@ -349,7 +400,8 @@ public final class CudaBackend extends AbstractBackend {
 
         void run(int gx, int gy, int bx, int by) {
             current();
-            CUfunction f = modules.function(file, kernel);
+            CUfunction tuned = file.equals("matmul") ? tuning.function(kernel.substring(0, kernel.length() - 4), p) : null;
+            CUfunction f = tuned != null ? tuned : modules.function(file, kernel);
             lastKernel = kernel;
             int result = JCudaDriver.cuLaunchKernel(f, gx, gy, 1, bx, by, 1, 0, null,
                     Pointer.to(args.toArray(new NativePointerObject[0])), null);
@@ -387,8 +439,10 @@ public final class CudaBackend extends AbstractBackend {
         switch (variant) {
             case "naive": l.run(blocks(n, 16), blocks(m, 16), 16, 16); break;
             case "tiled": l.run(blocks(n, 32), blocks(m, 32), 32, 32); break;
-            case "blocktile": l.run(blocks(n, 64), blocks(m, 64), THREADS, 1); break;
-            default: l.run(blocks(n, 128), blocks(m, 128), THREADS, 1); break;
+            default:
+                int[] g = tuning.geometry(variant, c.precision());   // threads, BM, BN
+                l.run(blocks(n, g[2]), blocks(m, g[1]), g[0], 1);
+                break;
         }
     }
 
@@ -396,8 +450,9 @@ public final class CudaBackend extends AbstractBackend {
     protected void doDenseForward(Tensor x, Tensor w, Tensor bias, ActivationKind act, double actParam, Tensor out) {
         int m = x.rows(), n = w.cols(), k = x.cols();
         int code = act == ActivationKind.SOFTMAX ? ActivationKind.IDENTITY.code() : act.code();
+        int[] g = tuning.geometry("blocktile", out.precision());   // threads, BM, BN
         launch("matmul", "dense_forward", out.precision()).i(m).i(n).i(k).t(x).t(w).t(bias).i(code).r(actParam).t(out)
-                .run(blocks(n, 64), blocks(m, 64), THREADS, 1);
+                .run(blocks(n, g[2]), blocks(m, g[1]), g[0], 1);
         if (act == ActivationKind.SOFTMAX) {
             doSoftmaxRows(out, out);
         }

@@ -93,6 +93,120 @@ final class CudaModules {
         }
         modules.clear();
         functions.clear();
+        tuned.values().forEach(JCudaDriver::cuModuleUnload);
+        tuned.clear();
+        tunedFunctions.clear();
+    }
+
+    // ---- the tuner's modules: one matmul variant in one precision, with its tile parameters ---
+
+    private final Map<String, CUmodule> tuned = new HashMap<>();
+    private final Map<String, CUfunction> tunedFunctions = new HashMap<>();
+
+    /**
+     * Loads {@code ptx} as the module called {@code key}, replacing the one loaded under that key
+     * before; throws with the driver's reason when it does not load.
+     */
+    void loadTuned(String key, byte[] ptx, Path from) {
+        CUmodule module = new CUmodule();
+        int result = JCudaDriver.cuModuleLoadData(module, nulTerminated(ptx));
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new IllegalStateException("loading " + from + " failed: " + CudaErrors.explain(result));
+        }
+        CUmodule old = tuned.put(key, module);
+        tunedFunctions.keySet().removeIf(k -> k.startsWith(key + "/"));
+        if (old != null) {
+            JCudaDriver.cuModuleUnload(old);
+        }
+    }
+
+    /** Where the PTX of matmul.cu from {@code source} compiled with {@code defines} is cached (it may not be there). */
+    static Path matmulPtx(KernelSource source, String defines) {
+        String key = sha256(source.read("cuda/matmul.cu") + "\0" + source.read("cuda/common.cuh") + "\0" + NVCC_FLAGS + "\0" + defines);
+        return cacheDirectory().resolve("matmul-" + key.substring(0, 24) + ".ptx");
+    }
+
+    private static Boolean nvccFound;
+
+    /** Whether nvcc runs here (looked up once). */
+    static synchronized boolean nvccAvailable() {
+        if (nvccFound == null) {
+            try {
+                nvcc();
+                nvccFound = true;
+            } catch (IllegalStateException e) {
+                nvccFound = false;
+            }
+        }
+        return nvccFound;
+    }
+
+    /** The function {@code name} of the module loaded under {@code key}. */
+    CUfunction tunedFunction(String key, String name) {
+        CUfunction f = tunedFunctions.get(key + "/" + name);
+        if (f == null) {
+            f = new CUfunction();
+            int result = JCudaDriver.cuModuleGetFunction(f, tuned.get(key), name);
+            if (result != CUresult.CUDA_SUCCESS) {
+                throw new IllegalStateException("CUDA kernel '" + name + "' is missing from the tuned module " + key + ": "
+                        + CudaErrors.explain(result));
+            }
+            tunedFunctions.put(key + "/" + name, f);
+        }
+        return f;
+    }
+
+    /**
+     * matmul.cu (with common.cuh) from {@code source} compiled to PTX with {@code defines}: from the
+     * cache if it holds it (keyed by the sources, the flags and the defines), else compiled now with
+     * nvcc. Throws with the reason (no nvcc and not cached; nvcc's first error).
+     */
+    static Path compileMatmul(KernelSource source, String defines) {
+        String cu = source.read("cuda/matmul.cu");
+        String common = source.read("cuda/common.cuh");
+        Path cached = matmulPtx(source, defines);
+        if (Files.isRegularFile(cached)) {
+            return cached;
+        }
+        String nvcc;
+        try {
+            nvcc = nvcc();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("no PTX for it in " + cacheDirectory() + " and no nvcc to compile it (install the CUDA"
+                    + " toolkit, or compile candidates where nvcc is with 'scratchnet kernels tune --backend cuda --compile-only')");
+        }
+        try {
+            Path src = cacheDirectory().resolve("src-" + sha256(cu + "\0" + common).substring(0, 24));
+            Files.createDirectories(src);
+            if (!Files.isRegularFile(src.resolve("matmul.cu")) || !Files.isRegularFile(src.resolve("common.cuh"))) {
+                dev.scratchnet.io.AtomicFile.writeString(src.resolve("common.cuh"), common);
+                dev.scratchnet.io.AtomicFile.writeString(src.resolve("matmul.cu"), cu);
+            }
+            Path tmp = Files.createTempFile(cached.getParent(), "matmul", ".ptx.tmp");
+            List<String> cmd = new ArrayList<>(List.of(nvcc));
+            cmd.addAll(NVCC_FLAGS);
+            cmd.addAll(List.of(defines.trim().split("\\s+")));
+            cmd.addAll(List.of("-I", src.toString(), "-o", tmp.toString(), src.resolve("matmul.cu").toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                Files.deleteIfExists(tmp);
+                throw new IllegalStateException("nvcc did not finish within 300 s");
+            }
+            if (p.exitValue() != 0) {
+                Files.deleteIfExists(tmp);
+                throw new KernelBuildException("nvcc could not compile matmul.cu with " + defines + ": "
+                        + KernelBuildException.firstError(log) + "\n" + log.strip());
+            }
+            Files.move(tmp, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return cached;
+        } catch (IOException e) {
+            throw new UncheckedIOException("compiling matmul.cu with " + defines + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while nvcc compiled matmul.cu", e);
+        }
     }
 
     // ---- nvcc for --kernels DIR --------------------------------------------------------------
@@ -136,6 +250,12 @@ final class CudaModules {
         }
     }
 
+    /** The nvcc command to try first: $NVCC, else "nvcc". */
+    static String nvcc0() {
+        String env = System.getenv("NVCC");
+        return env == null || env.isBlank() ? "nvcc" : env;
+    }
+
     /** The nvcc to run: the property scratchnet.nvcc, else $NVCC, else nvcc on PATH, else /usr/local/cuda/bin/nvcc. */
     static String nvcc() {
         for (String candidate : new String[] {System.getProperty("scratchnet.nvcc"), System.getenv("NVCC"), "nvcc",
@@ -169,6 +289,10 @@ final class CudaModules {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("scratchnet").resolve("cuda");
+    }
+
+    static byte[] read(Path p) {
+        return readAll(p);
     }
 
     static String sha256(String s) {

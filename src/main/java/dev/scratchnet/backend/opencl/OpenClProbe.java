@@ -138,6 +138,21 @@ public final class OpenClProbe {
         return size[0] >= Sizeof.cl_long ? buf.getLong(0) : buf.getInt(0) & 0xffffffffL;
     }
 
+    /** A size_t[] device property (e.g. CL_DEVICE_MAX_WORK_ITEM_SIZES); empty if the query fails. */
+    static long[] deviceSizes(cl_device_id device, int param) {
+        long[] size = new long[1];
+        if (CL.clGetDeviceInfo(device, param, 0, null, size) != CL.CL_SUCCESS || size[0] == 0) {
+            return new long[0];
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) size[0]).order(ByteOrder.nativeOrder());
+        CL.clGetDeviceInfo(device, param, size[0], Pointer.to(buf), null);
+        long[] out = new long[(int) (size[0] / Sizeof.size_t)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Sizeof.size_t == 8 ? buf.getLong(i * 8) : buf.getInt(i * 4) & 0xffffffffL;
+        }
+        return out;
+    }
+
     static int deviceInt(cl_device_id device, int param) {
         return (int) deviceLong(device, param);
     }

@@ -106,13 +106,14 @@ class CudaCommandLineTest {
     void theCommandsThatReportSpeedRefuseTheEmulatedDriver() {
         EmulatedCuda.require();
         for (String[] args : new String[][] {{"kernels", "bench", "--backend", "cuda", "--op", "matmul", "--sizes", "8"},
+                {"kernels", "tune", "--backend", "cuda", "--sizes", "8", "--no-save"},
                 {"workshop", "bench", "--backend", "cuda", "--recipes", "xor-scratch", "--runs", "1"}}) {
             Object[] r = run(args);
             assertEquals(1, r[0], String.join(" ", args));
             String err = (String) r[2];
             assertEquals(1, err.lines().count(), err);
-            assertTrue(err.startsWith("scratchnet: " + args[0] + " bench reports speed, and scratchnet CUDA device 0, emulated on the"
-                    + " CPU"), err);
+            assertTrue(err.startsWith("scratchnet: " + args[0] + " " + args[1] + " goes by speed, and scratchnet CUDA device 0,"
+                    + " emulated on the CPU"), err);
             assertTrue(err.contains("its timings say nothing about a GPU"), err);
         }
     }
