@@ -156,6 +156,58 @@ class CudaTuningOnTheEmulatorTest {
         }
     }
 
+    /**
+     * A stand-in nvcc that hands back the build's own matmul module whatever the tile sizes asked
+     * for: the emulated driver loads it, so what the backend checks after loading (the threads a
+     * block each kernel allows) and keeps (the parameters, where they came from) can be seen.
+     */
+    private void nvccReturningTheBuiltModule() throws IOException {
+        Path built = CudaKernelContractTest.BUILT;
+        Path image = Files.isRegularFile(built.resolve("matmul.ptx")) ? built.resolve("matmul.ptx") : built.resolve("matmul.emu");
+        Path script = tmp.resolve("nvcc-built-module");
+        Files.writeString(script, String.join("\n",
+                "#!/usr/bin/env bash",
+                "if [[ $1 == --version ]]; then echo 'Cuda compilation tools, release 0.0 (a stand-in)'; exit 0; fi",
+                "out=''",
+                "while (($#)); do case $1 in -o) out=$2; shift 2;; *) shift;; esac; done",
+                "cp '" + image.toAbsolutePath() + "' \"$out\"",
+                ""));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        System.setProperty("scratchnet.nvcc", script.toString());
+    }
+
+    @Test
+    void aLoadedModuleIsHeldToTheThreadsItsKernelsAllow() throws IOException {
+        nvccReturningTheBuiltModule();
+        TuningSpace s = CudaTuning.WARPTILE;
+        TileParams more = null, fewer = null;
+        for (TileParams t : s.enumerate()) {
+            int threads = CudaTuning.threads("warptile", t);
+            if (more == null && threads > 256 && threads <= 1024 && CudaTuning.sharedBytes(t, Precision.FP32) <= 48 * 1024) {
+                more = t;
+            }
+            if (fewer == null && threads <= 256 && !t.equals(s.defaults()) && CudaTuning.sharedBytes(t, Precision.FP32) <= 48 * 1024) {
+                fewer = t;
+            }
+        }
+        TileParams tooMany = more, fits = fewer;
+        try (CudaBackend be = small(tmp.resolve("tuning"))) {
+            // the module's matmul_warptile is built for 256 threads a block (__launch_bounds__)
+            RefusedConfiguration e = assertThrows(RefusedConfiguration.class, () -> be.useParams("warptile", Precision.FP32, tooMany));
+            assertEquals("registers: matmul_warptile compiled allows 256 threads per block, the configuration needs "
+                    + CudaTuning.threads("warptile", tooMany), e.getMessage());
+            assertEquals(s.defaults(), be.params("warptile", Precision.FP32));
+            try {
+                be.useParams("warptile", Precision.FP32, fits);
+            } catch (RefusedConfiguration r) {
+                throw new AssertionError(r.getMessage());
+            }
+            assertEquals(fits, be.params("warptile", Precision.FP32));
+            assertEquals("set by the tuner", be.paramsOrigin(Precision.FP32));
+            assertTrue(be.describeParams(List.of(Precision.FP32)).get(0).contains("warptile " + fits), be.describeParams(List.of(Precision.FP32)).toString());
+        }
+    }
+
     @Test
     void compileOnlyFillsTheCacheWithoutADevice() {
         StringWriter out = new StringWriter(), err = new StringWriter();
