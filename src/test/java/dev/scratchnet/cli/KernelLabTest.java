@@ -197,6 +197,7 @@ class KernelLabTest {
     @Test
     void theOclgrindScriptExitsOneOnAFinding(@TempDir Path tmp) throws Exception {
         assumeTrue(Files.isRegularFile(Path.of("ci/oclgrind-check.sh")), "ci/oclgrind-check.sh is not beside the tests");
+        TestBackends.open("opencl");   // Oclgrind is a driver behind the OpenCL loader
         assumeTrue(Stream.of("/usr/lib", "/usr/local/lib").map(Path::of).filter(Files::isDirectory).anyMatch(d -> {
             try (Stream<Path> s = Files.walk(d, 4)) {
                 return s.anyMatch(p -> p.getFileName().toString().equals("liboclgrind-rt-icd.so"));
