@@ -156,50 +156,82 @@ final class DoubleGemm {
         }
     }
 
-    /**
-     * out (4 rows × NR, row by row) = rows i0..i0+3 of op(A) (rows past {@code last} repeat it),
-     * columns k0..k0+kc, times the packed panel at {@code bo}: 4 broadcasts and 4 vector loads feed
-     * 16 fused multiply-adds per step of k. Plain and transposed A are the two branches of one
-     * method, outside the k loop, which keeps the method too large to inline.
-     */
+    /** The tile for plain or transposed A: one method per loop, see {@link #tilePlain}. */
     private static void tile(boolean transA, double[] a, int lda, int i0, int last, int k0, int kc, double[] bp, int bo,
                              double[] out) {
+        if (transA) {
+            tileTransposed(a, lda, i0, last, k0, kc, bp, bo, out);
+        } else {
+            tilePlain(a, lda, i0, last, k0, kc, bp, bo, out);
+        }
+    }
+
+    /**
+     * out (4 rows × NR, row by row) = rows i0..i0+3 of A (rows past {@code last} repeat it),
+     * columns k0..k0+kc, times the packed panel at {@code bo}: 4 broadcasts and 4 vector loads feed
+     * 16 fused multiply-adds per step of k. One loop per method: with the plain and transposed
+     * loops in one method, C2's recompilation after the second loop first ran (an unstable-if trap)
+     * sometimes left two of the sixteen stores un-intrinsified, boxing vectors and running the
+     * whole product 3-4 times slower, in about one run in two (docs/BENCHMARKS.md).
+     */
+    private static void tilePlain(double[] a, int lda, int i0, int last, int k0, int kc, double[] bp, int bo,
+                                  double[] out) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         int r0 = Math.min(i0 + 0, last), r1 = Math.min(i0 + 1, last), r2 = Math.min(i0 + 2, last), r3 = Math.min(i0 + 3, last);
-        if (transA) {
-            for (int kk = 0; kk < kc; kk++) {
-                int o = bo + kk * NR;
-                DoubleVector b0 = DoubleVector.fromArray(S, bp, o + 0 * L);
-                DoubleVector b1 = DoubleVector.fromArray(S, bp, o + 1 * L);
-                DoubleVector b2 = DoubleVector.fromArray(S, bp, o + 2 * L);
-                DoubleVector b3 = DoubleVector.fromArray(S, bp, o + 3 * L);
-                int ao = (k0 + kk) * lda;
-                DoubleVector x0 = DoubleVector.broadcast(S, a[ao + r0]);
-                c00 = b0.fma(x0, c00); c01 = b1.fma(x0, c01); c02 = b2.fma(x0, c02); c03 = b3.fma(x0, c03);
-                DoubleVector x1 = DoubleVector.broadcast(S, a[ao + r1]);
-                c10 = b0.fma(x1, c10); c11 = b1.fma(x1, c11); c12 = b2.fma(x1, c12); c13 = b3.fma(x1, c13);
-                DoubleVector x2 = DoubleVector.broadcast(S, a[ao + r2]);
-                c20 = b0.fma(x2, c20); c21 = b1.fma(x2, c21); c22 = b2.fma(x2, c22); c23 = b3.fma(x2, c23);
-                DoubleVector x3 = DoubleVector.broadcast(S, a[ao + r3]);
-                c30 = b0.fma(x3, c30); c31 = b1.fma(x3, c31); c32 = b2.fma(x3, c32); c33 = b3.fma(x3, c33);
-            }
-        } else {
-            int a0 = r0 * lda + k0, a1 = r1 * lda + k0, a2 = r2 * lda + k0, a3 = r3 * lda + k0;
-            for (int kk = 0; kk < kc; kk++) {
-                int o = bo + kk * NR;
-                DoubleVector b0 = DoubleVector.fromArray(S, bp, o + 0 * L);
-                DoubleVector b1 = DoubleVector.fromArray(S, bp, o + 1 * L);
-                DoubleVector b2 = DoubleVector.fromArray(S, bp, o + 2 * L);
-                DoubleVector b3 = DoubleVector.fromArray(S, bp, o + 3 * L);
-                DoubleVector x0 = DoubleVector.broadcast(S, a[a0 + kk]);
-                c00 = b0.fma(x0, c00); c01 = b1.fma(x0, c01); c02 = b2.fma(x0, c02); c03 = b3.fma(x0, c03);
-                DoubleVector x1 = DoubleVector.broadcast(S, a[a1 + kk]);
-                c10 = b0.fma(x1, c10); c11 = b1.fma(x1, c11); c12 = b2.fma(x1, c12); c13 = b3.fma(x1, c13);
-                DoubleVector x2 = DoubleVector.broadcast(S, a[a2 + kk]);
-                c20 = b0.fma(x2, c20); c21 = b1.fma(x2, c21); c22 = b2.fma(x2, c22); c23 = b3.fma(x2, c23);
-                DoubleVector x3 = DoubleVector.broadcast(S, a[a3 + kk]);
-                c30 = b0.fma(x3, c30); c31 = b1.fma(x3, c31); c32 = b2.fma(x3, c32); c33 = b3.fma(x3, c33);
-            }
+        int a0 = r0 * lda + k0, a1 = r1 * lda + k0, a2 = r2 * lda + k0, a3 = r3 * lda + k0;
+        for (int kk = 0; kk < kc; kk++) {
+            int o = bo + kk * NR;
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, o + 0 * L);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, o + 1 * L);
+            DoubleVector b2 = DoubleVector.fromArray(S, bp, o + 2 * L);
+            DoubleVector b3 = DoubleVector.fromArray(S, bp, o + 3 * L);
+            DoubleVector x0 = DoubleVector.broadcast(S, a[a0 + kk]);
+            c00 = b0.fma(x0, c00); c01 = b1.fma(x0, c01); c02 = b2.fma(x0, c02); c03 = b3.fma(x0, c03);
+            DoubleVector x1 = DoubleVector.broadcast(S, a[a1 + kk]);
+            c10 = b0.fma(x1, c10); c11 = b1.fma(x1, c11); c12 = b2.fma(x1, c12); c13 = b3.fma(x1, c13);
+            DoubleVector x2 = DoubleVector.broadcast(S, a[a2 + kk]);
+            c20 = b0.fma(x2, c20); c21 = b1.fma(x2, c21); c22 = b2.fma(x2, c22); c23 = b3.fma(x2, c23);
+            DoubleVector x3 = DoubleVector.broadcast(S, a[a3 + kk]);
+            c30 = b0.fma(x3, c30); c31 = b1.fma(x3, c31); c32 = b2.fma(x3, c32); c33 = b3.fma(x3, c33);
+        }
+        c00.intoArray(out, 0 * L);
+        c01.intoArray(out, 1 * L);
+        c02.intoArray(out, 2 * L);
+        c03.intoArray(out, 3 * L);
+        c10.intoArray(out, 4 * L);
+        c11.intoArray(out, 5 * L);
+        c12.intoArray(out, 6 * L);
+        c13.intoArray(out, 7 * L);
+        c20.intoArray(out, 8 * L);
+        c21.intoArray(out, 9 * L);
+        c22.intoArray(out, 10 * L);
+        c23.intoArray(out, 11 * L);
+        c30.intoArray(out, 12 * L);
+        c31.intoArray(out, 13 * L);
+        c32.intoArray(out, 14 * L);
+        c33.intoArray(out, 15 * L);
+    }
+
+    /** {@link #tilePlain} with A stored transposed (op(A) = Aᵀ): row r of op(A) is column r of a. */
+    private static void tileTransposed(double[] a, int lda, int i0, int last, int k0, int kc, double[] bp, int bo,
+                                       double[] out) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int r0 = Math.min(i0 + 0, last), r1 = Math.min(i0 + 1, last), r2 = Math.min(i0 + 2, last), r3 = Math.min(i0 + 3, last);
+        for (int kk = 0; kk < kc; kk++) {
+            int o = bo + kk * NR;
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, o + 0 * L);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, o + 1 * L);
+            DoubleVector b2 = DoubleVector.fromArray(S, bp, o + 2 * L);
+            DoubleVector b3 = DoubleVector.fromArray(S, bp, o + 3 * L);
+            int ao = (k0 + kk) * lda;
+            DoubleVector x0 = DoubleVector.broadcast(S, a[ao + r0]);
+            c00 = b0.fma(x0, c00); c01 = b1.fma(x0, c01); c02 = b2.fma(x0, c02); c03 = b3.fma(x0, c03);
+            DoubleVector x1 = DoubleVector.broadcast(S, a[ao + r1]);
+            c10 = b0.fma(x1, c10); c11 = b1.fma(x1, c11); c12 = b2.fma(x1, c12); c13 = b3.fma(x1, c13);
+            DoubleVector x2 = DoubleVector.broadcast(S, a[ao + r2]);
+            c20 = b0.fma(x2, c20); c21 = b1.fma(x2, c21); c22 = b2.fma(x2, c22); c23 = b3.fma(x2, c23);
+            DoubleVector x3 = DoubleVector.broadcast(S, a[ao + r3]);
+            c30 = b0.fma(x3, c30); c31 = b1.fma(x3, c31); c32 = b2.fma(x3, c32); c33 = b3.fma(x3, c33);
         }
         c00.intoArray(out, 0 * L);
         c01.intoArray(out, 1 * L);
