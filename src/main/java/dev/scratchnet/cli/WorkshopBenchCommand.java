@@ -10,6 +10,8 @@ import dev.scratchnet.workshop.Recipe;
 import dev.scratchnet.workshop.RecipeContext;
 import dev.scratchnet.workshop.RecipeSettings;
 import dev.scratchnet.workshop.Workshop;
+import dev.scratchnet.profile.Profile;
+import dev.scratchnet.profile.ProfilingBackend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,6 +47,10 @@ final class WorkshopBenchCommand implements Runnable {
     @Option(names = "--no-fresh-jvm", description = "Skip each recipe's first run in a fresh JVM (a child process, as a user's first run).")
     boolean noFreshJvm;
 
+    @Option(names = "--profile", description = "After the timed runs, run each recipe once more with every op timed, and print each op's share "
+            + "of an epoch (device events on OpenCL and CUDA, the wall clock per op on the CPU).")
+    boolean profile;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -57,7 +63,9 @@ final class WorkshopBenchCommand implements Runnable {
         List<String> names = recipes == null ? WorkshopCommand.names() : recipes;
         names.forEach(Workshop::find);
         Backends.Selection s = backend.select(out);
+        String backendName = s.backend.name();
         Map<String, double[]> ours = new LinkedHashMap<>();
+        Map<String, Profile> profiles = new LinkedHashMap<>();
         try (Backend be = s.backend) {
             BackendOptionsMixin.refuseTimingsOnEmulation(be, "workshop bench");
             RecipeSettings settings = new RecipeSettings(Precision.parse(precision), null, null, null, null);
@@ -75,6 +83,9 @@ final class WorkshopBenchCommand implements Runnable {
                     }
                 }
                 ours.put(name, new double[] {fresh, first, runs > 1 ? best : first});
+                if (profile) {
+                    profiles.put(name, profiledRun(r, be, settings));
+                }
             }
         }
         NotebookBaseline numpy = new NotebookBaseline();
@@ -102,5 +113,29 @@ final class WorkshopBenchCommand implements Runnable {
         }
         out.println("(training-loop times, as the notebooks' NumPy code is timed; fresh JVM: the recipe's only run in a new JVM;"
                 + " first and best: of " + runs + " runs in this one; speed-up: NumPy's time / ours)");
+        for (Map.Entry<String, Profile> e : profiles.entrySet()) {
+            Profile prof = e.getValue();
+            prof.print(out, "workshop " + e.getKey() + " on " + backendName + " " + precision
+                    + ", one run after the timed ones; a step is one epoch of one network");
+            out.printf("  unprofiled, the best run's training loop took %.3f ms a step; the wall clock above also holds the"
+                    + " profiler's own cost (timing and naming every op) and the recipe's work outside its training loop%n",
+                    1e3 * ours.get(e.getKey())[2] / Math.max(1, prof.steps()));
+        }
+    }
+
+    /**
+     * One more run of {@code recipe}, every op timed; its steps are the epochs of every network the
+     * recipe trains (moons-init trains three), one when it trains none (the gradient check).
+     */
+    private static Profile profiledRun(Recipe recipe, Backend be, RecipeSettings settings) {
+        Profile prof = new Profile(false);
+        Map<String, Object> result = recipe.run(new RecipeContext(new ProfilingBackend(be, prof), settings,
+                new PrintWriter(new StringWriter()), null));
+        prof.stop();
+        Object epochs = result.get("epochs");
+        Object variants = result.get("variants");
+        long networks = variants instanceof List ? ((List<?>) variants).size() : 1;
+        prof.addSteps(epochs instanceof Number ? ((Number) epochs).longValue() * networks : 1);
+        return prof;
     }
 }

@@ -47,6 +47,25 @@ class ProfileCommandTest {
     }
 
     @Test
+    void theWorkshopBenchProfilesEachRecipePerEpochOfEachNetwork() {
+        Object[] r = MainTest.run("workshop", "bench", "--backend", "cpu", "--recipes", "moons-init,digits", "--runs", "1",
+                "--no-fresh-jvm", "--profile");
+        assertEquals(0, r[0], r[1] + "\n" + r[2]);
+        String out = (String) r[1];
+        // moons-init trains three networks of 500 epochs; digits one of 1000
+        assertTrue(out.contains("profile: workshop moons-init on cpu fp64, one run after the timed ones; a step is one epoch of one network,"
+                + " 1500 steps, wall clock per op"), out);
+        assertTrue(out.contains("profile: workshop digits on cpu fp64, one run after the timed ones; a step is one epoch of one network,"
+                + " 1000 steps, wall clock per op"), out);
+        for (String op : new String[] {"dense_forward 210×2·2×10 +bias relu", "gemm TN 2×210·210×10", "dense_forward 288×64·64×16 +bias sigmoid",
+                "gemm TN 64×288·288×16", "loss sigmoid_bce 288×1", "activation_backward sigmoid 288×16"}) {
+            assertTrue(out.contains(op), op + " missing from:\n" + out);
+        }
+        assertTrue(out.indexOf("profile: workshop moons-init") > out.indexOf("best/NumPy"), "the profiles follow the timings: " + out);
+        assertTrue(out.contains("unprofiled, the best run's training loop took"), out);
+    }
+
+    @Test
     void aTraceThatCannotBeWrittenIsRefusedBeforeTraining(@TempDir Path dir) {
         Object[] r = MainTest.run("train", "--data", "moons:300", "--epochs", "1", "--backend", "cpu", "--trace", dir.toString());
         assertEquals(1, r[0]);
