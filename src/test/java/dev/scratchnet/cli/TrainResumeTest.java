@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Checkpoints and resume through the command line: six epochs in one run equal three and a
@@ -151,9 +152,21 @@ class TrainResumeTest {
         assertEquals(epochs, o.getAsJsonArray("epoch_seconds").size());
     }
 
-    /** The child JVM's output up to a line starting with {@code marker}, then the signal, then the rest and the status. */
+    /**
+     * The child JVM's output up to a line starting with {@code marker}, then the signal, then the rest and the status.
+     * The child starts with SIGINT and SIGTERM at their defaults: a JVM started with a signal ignored (a shell's
+     * background job ignores SIGINT, as does anything under nohup) leaves it ignored, as Unix programs do, so a
+     * test run from such a shell would otherwise see the child train on through Ctrl-C.
+     */
     static Object[] signalDuringTraining(String signal, String marker, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>();
+        if (envResetsSignals()) {
+            cmd.addAll(List.of("env", "--default-signal=INT,TERM"));
+        } else {
+            assumeFalse(ignored(signal), "SIG" + signal + " is ignored in this JVM, so in its child too, and this env cannot"
+                    + " reset it (GNU coreutils 8.31 or later can); run the tests from a foreground shell");
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -172,6 +185,35 @@ class TrainResumeTest {
         }
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child did not stop");
         return new Object[] {p.exitValue(), out.toString()};
+    }
+
+    /** Whether {@code env --default-signal} works here (GNU coreutils 8.31 and later). */
+    private static boolean envResetsSignals() {
+        try {
+            Process p = new ProcessBuilder("env", "--default-signal=INT,TERM", "true").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Whether this JVM was started with {@code signal} ignored (the SigIgn mask of /proc/self/status). */
+    private static boolean ignored(String signal) throws java.io.IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        int number = signal.equals("INT") ? 2 : 15;
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> (number - 1) & 1) != 0;
+            }
+        }
+        return false;
     }
 
     @Test
