@@ -5,7 +5,6 @@ import dev.scratchnet.backend.Backends;
 import dev.scratchnet.backend.Precision;
 import dev.scratchnet.data.Dataset;
 import dev.scratchnet.io.AtomicFile;
-import dev.scratchnet.io.ModelFile;
 import dev.scratchnet.io.SavedModel;
 import dev.scratchnet.nn.Network;
 import dev.scratchnet.nn.Trainer;
@@ -27,20 +26,11 @@ import java.util.Map;
                 "The rows are those --data gives (default: the model's data set), split as the training run split them",
                 "(--split, default test), normalised with the model's saved mean and scale."})
 final class EvaluateCommand implements Runnable {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A .safetensors or .npz model (train --save).")
-    Path model;
-
-    @Option(names = "--data", paramLabel = "SPEC", description = "The data set, as train takes it (default: the model's).")
-    String data;
-
-    @Option(names = "--split", defaultValue = "test", paramLabel = "PART", description = "test, train or validation (default: ${DEFAULT-VALUE}).")
-    String split;
-
-    @Option(names = "--precision", paramLabel = "P", description = "fp32 or fp64 (default: the model's).")
-    String precision;
-
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
+
+    @Mixin
+    ModelInputOptions input;
 
     @Mixin
     BackendOptionsMixin backend;
@@ -55,9 +45,10 @@ final class EvaluateCommand implements Runnable {
         if (json != null) {
             AtomicFile.checkWritable(json, "--json");
         }
-        SavedModel m = ModelFile.read(model, err::println);
-        Dataset rows = ModelRows.select(m, data, split);
-        Precision p = precision == null ? m.precision : Precision.parse(precision);
+        ModelInputOptions.Loaded in = input.load(err);
+        SavedModel m = in.model;
+        Dataset rows = in.rows;
+        Precision p = in.precision;
         Backends.Selection s = backend.select(out);
         Trainer.Metrics metrics;
         int[] predicted;
@@ -66,7 +57,7 @@ final class EvaluateCommand implements Runnable {
             predicted = net.predictLabels(rows.features());
         }
         ClassificationReport report = new ClassificationReport(rows.labels(), predicted, m.classNames);
-        out.printf("model: %s, %s (%s)%n", model, m.describe(), p);
+        out.printf("model: %s, %s (%s)%n", input.model, m.describe(), p);
         out.printf("data: %s (%d rows)%n", rows.name(), rows.size());
         out.println("loss " + PythonFormat.fixed(metrics.loss, 4));
         out.println("accuracy " + PythonFormat.fixed(report.accuracy(), 4));
@@ -77,7 +68,7 @@ final class EvaluateCommand implements Runnable {
         out.print(report.text());
         if (json != null) {
             Map<String, Object> j = new LinkedHashMap<>();
-            j.put("model", model.toString());
+            j.put("model", input.model.toString());
             j.put("network", m.describe());
             j.put("precision", p.toString());
             j.put("data", rows.name());

@@ -6,7 +6,6 @@ import dev.scratchnet.backend.Matrix;
 import dev.scratchnet.backend.Precision;
 import dev.scratchnet.data.Dataset;
 import dev.scratchnet.io.AtomicFile;
-import dev.scratchnet.io.ModelFile;
 import dev.scratchnet.io.NdArray;
 import dev.scratchnet.io.Npy;
 import dev.scratchnet.io.SavedModel;
@@ -29,20 +28,11 @@ import java.util.Locale;
                 "Output: CSV (label,p_CLASS,...) to FILE.csv or standard output, or FILE.npy: float64 [rows, 1 + classes],",
                 "column 0 the label."})
 final class PredictCommand implements Runnable {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A .safetensors or .npz model (train --save).")
-    Path model;
-
-    @Option(names = "--data", paramLabel = "SPEC", description = "The data set, as train takes it (default: the model's).")
-    String data;
-
-    @Option(names = "--split", defaultValue = "test", paramLabel = "PART", description = "test, train or validation (default: ${DEFAULT-VALUE}).")
-    String split;
-
     @Option(names = "--output", paramLabel = "FILE", description = "FILE.csv or FILE.npy (default: CSV on standard output).")
     Path output;
 
-    @Option(names = "--precision", paramLabel = "P", description = "fp32 or fp64 (default: the model's).")
-    String precision;
+    @Mixin
+    ModelInputOptions input;
 
     @Mixin
     BackendOptionsMixin backend;
@@ -62,9 +52,10 @@ final class PredictCommand implements Runnable {
         if (output != null) {
             AtomicFile.checkWritable(output, "--output");
         }
-        SavedModel m = ModelFile.read(model, err::println);
-        Dataset rows = ModelRows.select(m, data, split);
-        Precision p = precision == null ? m.precision : Precision.parse(precision);
+        ModelInputOptions.Loaded in = input.load(err);
+        SavedModel m = in.model;
+        Dataset rows = in.rows;
+        Precision p = in.precision;
         Backends.Selection s = backend.select(output == null ? err : out);
         Matrix probabilities;
         int[] labels;
