@@ -197,7 +197,7 @@ public abstract class AbstractBackend implements Backend {
 
     @Override
     public final void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
-        gemm(gemmVariants().get(0), transA, transB, alpha, a, b, beta, c);
+        gemm(gemmVariantFor(c.rows(), c.cols(), transA ? a.rows() : a.cols(), c.precision()), transA, transB, alpha, a, b, beta, c);
     }
 
     @Override

@@ -93,8 +93,19 @@ public interface Backend extends AutoCloseable {
      */
     void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c);
 
-    /** The names of this backend's matmul variants; the first is the one {@link #gemm} uses. */
+    /**
+     * The names of this backend's matmul variants; the first is the one {@link #gemm} uses, except
+     * where {@link #gemmVariantFor} picks another for a shape.
+     */
     List<String> gemmVariants();
+
+    /**
+     * The variant {@link #gemm} (without a variant's name) runs for an m × n output summed over k:
+     * the first of {@link #gemmVariants()} unless the backend knows a better one for such a shape.
+     */
+    default String gemmVariantFor(int m, int n, int k, Precision precision) {
+        return gemmVariants().get(0);
+    }
 
     /** {@link #gemm} with a named variant (see {@link #gemmVariants()}). */
     void gemm(String variant, boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c);

@@ -183,12 +183,18 @@ public final class ProfilingBackend implements Backend {
 
     @Override
     public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
-        gemm(inner.gemmVariants().get(0), transA, transB, alpha, a, b, beta, c);
+        gemm(inner.gemmVariantFor(c.rows(), c.cols(), transA ? a.rows() : a.cols(), c.precision()), transA, transB, alpha, a, b,
+                beta, c);
     }
 
     @Override
     public List<String> gemmVariants() {
         return inner.gemmVariants();
+    }
+
+    @Override
+    public String gemmVariantFor(int m, int n, int k, Precision precision) {
+        return inner.gemmVariantFor(m, n, k, precision);
     }
 
     @Override

@@ -51,8 +51,17 @@ import java.util.Map;
  * trying ({@link #useParams}).
  */
 public final class OpenClBackend extends AbstractBackend implements Tunable {
-    /** The matmul variants; the first is the one training uses. */
+    /** The matmul variants; the first is the one training uses for all but small products on a CPU device. */
     public static final List<String> GEMM_VARIANTS = List.of("regblock", "tiled", "naive");
+
+    /**
+     * On a CPU device (PoCL), products with at most this many outputs take the naive kernel in
+     * training: PoCL runs a work-group's items as loops and each barrier splits them, so a 64 × 64
+     * register-blocked tile over a 10 × 2 output spends 470 µs on barriers that the naive kernel's
+     * 20 work-items never meet (moons 2.2 s → 0.7 s, digits 5.0 s → 2.1 s; docs/BENCHMARKS.md). On
+     * a GPU the crossover is not measured yet, so every product stays register-blocked there.
+     */
+    static final long SMALL_OUTPUT_ON_CPU = 4096;
     /** The kernel files, in the order they are compiled together (later files use earlier ones). */
     static final String[] FILES = {"common.cl", "tensor.cl", "activations.cl", "softmax.cl", "loss.cl", "reduce.cl", "optim.cl", "matmul.cl"};
     /** The files of the matmul program, built with the tile parameters as defines. */
@@ -888,6 +897,11 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
     }
 
     // ---- ops --------------------------------------------------------------------------------
+
+    @Override
+    public String gemmVariantFor(int m, int n, int k, Precision precision) {
+        return "CPU".equals(found.info.type) && (long) m * n <= SMALL_OUTPUT_ON_CPU ? "naive" : GEMM_VARIANTS.get(0);
+    }
 
     @Override
     protected void doGemm(String variant, boolean transA, boolean transB, int m, int n, int k, double alpha,
