@@ -70,6 +70,12 @@ if [[ ${1:-} != quick ]]; then
       summary+=("workshop $r $b fp32: $(grep -E 'Final (Test )?Accuracy' "$out/$b-$r-fp32.txt" | head -1 | tr -s ' ')")
     done
   done
+  # where a small network's epoch goes on each GPU backend: the small products' kernel choice
+  # (Backend.gemmVariantFor keeps them register-blocked on a GPU until this is measured)
+  for b in cuda opencl; do
+    run workshop bench --backend "$b" --recipes moons,digits --runs 3 --no-fresh-jvm --profile > "$out/workshop-profile-$b.txt" 2>&1
+    summary+=("workshop bench --profile $b: see $out/workshop-profile-$b.txt")
+  done
 fi
 
 printf '%s\n' "${summary[@]}" | tee "$out/summary.txt"
