@@ -401,7 +401,9 @@ public final class CpuBackend extends AbstractBackend {
                         break;
                     case SIGMOID_BINARY_CROSS_ENTROPY: {
                         double c = Math.min(Math.max(a, eps), hi);
-                        loss += t * Math.log(c) + (1.0 - t) * Math.log(1.0 - c);
+                        // t·log(c) + (1 − t)·log(1 − c), without the log a 0/1 target multiplies by 0: that
+                        // product is −0.0 (c is clipped inside (0, 1)), and x + −0.0 is x, so the bits are the same
+                        loss += t == 1.0 ? Math.log(c) : t == 0.0 ? Math.log(1.0 - c) : t * Math.log(c) + (1.0 - t) * Math.log(1.0 - c);
                         g.set(e, (a - t) * scale);
                         break;
                     }
