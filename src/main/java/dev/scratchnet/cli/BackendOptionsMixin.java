@@ -56,6 +56,26 @@ final class BackendOptionsMixin {
         return s;
     }
 
+    /**
+     * {@link #select}, and where the kernels come from a directory (--kernels, $SCRATCHNET_KERNELS:
+     * kernels being edited) on OpenCL, guard zones around every buffer, verified after each launch:
+     * an edited kernel that writes past a buffer then stops the run with one line naming the kernel
+     * and the argument, instead of corrupting a neighbour's data. Says so on {@code log}. For the
+     * commands that compute (train, workshop, predict, evaluate), not those that time.
+     */
+    Backends.Selection selectCheckingEditedKernels(java.io.PrintWriter log) {
+        Backends.Selection s = select(log);
+        Path dir = options().kernelsDirectory;
+        if (dir != null && s.backend instanceof dev.scratchnet.backend.opencl.OpenClBackend) {
+            dev.scratchnet.backend.opencl.OpenClBackend cl = (dev.scratchnet.backend.opencl.OpenClBackend) s.backend;
+            if (cl.enableGuardZones()) {
+                log.println("guard zones: kernels from " + dir + ", so every buffer has " + cl.guardBytes()
+                        + " bytes on each side, verified after each launch (slower; the jar's kernels run without them)");
+            }
+        }
+        return s;
+    }
+
     /** Timings from scratchnet's emulated CUDA driver would be the CPU's: a command that reports speed refuses them. */
     static void refuseTimingsOnEmulation(Backend be, String command) {
         if (be instanceof CudaBackend && ((CudaBackend) be).emulated()) {

@@ -49,7 +49,7 @@ final class EvaluateCommand implements Runnable {
         SavedModel m = in.model;
         Dataset rows = in.rows;
         Precision p = in.precision;
-        Backends.Selection s = backend.select(out);
+        Backends.Selection s = backend.selectCheckingEditedKernels(out);
         Trainer.Metrics metrics;
         int[] predicted;
         try (Backend be = s.backend; Network net = m.build(be, p)) {

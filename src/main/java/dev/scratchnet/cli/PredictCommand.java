@@ -56,7 +56,7 @@ final class PredictCommand implements Runnable {
         SavedModel m = in.model;
         Dataset rows = in.rows;
         Precision p = in.precision;
-        Backends.Selection s = backend.select(output == null ? err : out);
+        Backends.Selection s = backend.selectCheckingEditedKernels(output == null ? err : out);
         Matrix probabilities;
         int[] labels;
         try (Backend be = s.backend; Network net = m.build(be, p)) {

@@ -237,7 +237,7 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("data: %s (%d rows)%s and %s (%d rows), %d features, %d classes%n", train.name(), train.size(),
                 d.validation == null ? "" : ", " + d.validation.name() + " (" + d.validation.size() + " rows)", test.name(),
                 test.size(), train.featureCount(), train.classes());
-        Backends.Selection s = backend.select(out);
+        Backends.Selection s = bench ? backend.select(out) : backend.selectCheckingEditedKernels(out);
         Profile prof = profile || trace != null ? new Profile(trace != null) : null;
         try (Backend be = prof == null ? s.backend : new ProfilingBackend(s.backend, prof)) {
             long startNanos = System.nanoTime();

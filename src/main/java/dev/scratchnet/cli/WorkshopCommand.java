@@ -87,7 +87,7 @@ final class WorkshopCommand implements Runnable {
         }
         OutputChecks.file(json, "--json", List.of());
         OutputChecks.directory(plots, "--plots", List.of());
-        Backends.Selection s = backend.select(out);
+        Backends.Selection s = backend.selectCheckingEditedKernels(out);
         try (Backend be = s.backend) {
             RecipeContext ctx = new RecipeContext(be, settings, out, plots, save);
             Map<String, Object> result = recipe.run(ctx);

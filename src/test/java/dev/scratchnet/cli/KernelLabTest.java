@@ -132,8 +132,8 @@ class KernelLabTest {
         }
     }
 
-    /** A copy of the repository's kernels/ with out-of-bounds writes, a hang and a crash planted in four kernels. */
-    static Path planted(Path dir) throws IOException {
+    /** A copy of the repository's kernels/ in {@code dir}. */
+    static Path copyOfKernels(Path dir) throws IOException {
         Path src = Path.of("kernels");
         assumeTrue(Files.isDirectory(src.resolve("opencl")), "the repository's kernels/ directory is not beside the tests");
         try (Stream<Path> files = Files.walk(src)) {
@@ -146,6 +146,12 @@ class KernelLabTest {
                 }
             }
         }
+        return dir;
+    }
+
+    /** A copy of the repository's kernels/ with out-of-bounds writes, a hang and a crash planted in four kernels. */
+    static Path planted(Path dir) throws IOException {
+        copyOfKernels(dir);
         Path tensor = dir.resolve("opencl/tensor.cl");
         String t = Files.readString(tensor);
         t = plant(t, "        x[i] = alpha * x[i];\n    }\n", "    if (i == n - 1) {\n        x[n + 1] = 7;\n    }\n");
@@ -156,6 +162,38 @@ class KernelLabTest {
         Files.writeString(optim, plant(Files.readString(optim), "        p[i] -= lr * g[i];\n    }\n",
                 "    if (n == 91) {\n        p[i + (1 << 28)] = 1;\n    }\n"));
         return dir;
+    }
+
+    @Test
+    void trainingOnEditedKernelsStopsWithOneLineWhenOneWritesPastItsBuffer(@TempDir Path tmp) throws IOException {
+        TestBackends.open("opencl");
+        Path copy = copyOfKernels(tmp.resolve("copy"));
+        Path bad = copyOfKernels(tmp.resolve("bad"));
+        Path optim = bad.resolve("opencl/optim.cl");
+        Files.writeString(optim, plant(Files.readString(optim), "        p[i] -= lr * g[i];\n    }\n",
+                "    if (i == n - 1) {\n        p[n] = 7;\n    }\n"));
+
+        Path plain = tmp.resolve("plain.json"), edited = tmp.resolve("edited.json");
+        Object[] a = MainTest.run("workshop", "moons", "--backend", "opencl", "--epochs", "50", "--json", plain.toString());
+        Object[] b = MainTest.run("workshop", "moons", "--backend", "opencl", "--epochs", "50", "--json", edited.toString(),
+                "--kernels", copy.toString());
+        assertEquals(0, a[0], a[1] + "" + a[2]);
+        assertEquals(0, b[0], b[1] + "" + b[2]);
+        assertFalse(((String) a[1]).contains("guard zones"), "the jar's kernels run without them: " + a[1]);
+        assertTrue(((String) b[1]).contains("guard zones: kernels from " + copy + ", so every buffer has "), (String) b[1]);
+        assertEquals(withoutTimes(plain), withoutTimes(edited), "guard zones change no result");
+
+        Path out = tmp.resolve("bad.json");
+        Object[] r = MainTest.run("workshop", "moons", "--backend", "opencl", "--epochs", "50", "--json", out.toString(),
+                "--kernels", bad.toString());
+        String err = ((String) r[2]).replaceAll("(?m)^WARNING: Using incubator.*\\n", "");
+        assertEquals(1, r[0], r[1] + err);
+        assertTrue(err.startsWith("scratchnet: sgd_update wrote past the end of argument p (") && err.lines().count() == 1, err);
+        assertFalse(Files.exists(out), "no results from a run whose kernel wrote out of bounds");
+    }
+
+    private static String withoutTimes(Path json) throws IOException {
+        return Files.readString(json).replaceAll("\"train_seconds\":[0-9.eE+-]+", "");
     }
 
     private static String plant(String source, String after, String code) {
