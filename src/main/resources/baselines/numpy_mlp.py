@@ -170,7 +170,7 @@ def train_mode(layers, batch, optimizer, lr, precision, activation, seed):
         accuracy = float((P.argmax(axis=1) == yt).mean())
         seconds = time.perf_counter() - t
         epoch += 1
-        print(json.dumps({"epoch": epoch, "seconds": seconds, "train_loss": loss / n, "test_loss": test_loss,
+        print(json.dumps({"epoch": epoch, "seconds": seconds, "train_loss": float(loss / n), "test_loss": test_loss,
                           "test_accuracy": accuracy,
                           "library": "NumPy %s (%s)" % (np.__version__, blas_name())}), flush=True)
 
