@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command as on a machine with Java and Maven only: in a private mount namespace, Python,
-# the C and C++ compilers, the CUDA toolkit, Oclgrind and clinfo are hidden (an overlay on /usr/bin
-# and /usr/local/bin that deletes them, an empty directory over /usr/local/cuda), and then, through
+# the C and C++ compilers, the CUDA toolkit, Oclgrind and clinfo are hidden (an overlay that deletes
+# them on /usr/bin, /usr/local/bin and every directory on the PATH, such as a pyenv's shims, and an
+# empty directory over /usr/local/cuda-*), and then, through
 # ci/without-opencl.sh, the OpenCL loader. Nothing is uninstalled and nothing outside the command
 # sees a change. Needs root (or CAP_SYS_ADMIN) for unshare -m.
 #   bash ci/java-and-maven-only.sh mvn -B verify
@@ -17,7 +18,9 @@ fi
 shift
 tools=(python python3 'python3.*' g++ 'g++-*' gcc 'gcc-*' c++ cc 'x86_64-linux-gnu-g++*' 'x86_64-linux-gnu-gcc*' nvcc oclgrind clinfo)
 hidden=()
-for d in /usr/bin /usr/local/bin; do
+dirs=$( { echo /usr/bin; echo /usr/local/bin; tr ':' '\n' <<<"${PATH:-}"; } | while read -r d; do
+          [[ -n $d && -d $d ]] && readlink -f "$d"; done | sort -u)
+for d in $dirs; do
   found=()
   for t in "${tools[@]}"; do
     for f in "$d"/$t; do
