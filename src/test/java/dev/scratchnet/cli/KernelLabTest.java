@@ -5,6 +5,7 @@ import dev.scratchnet.backend.Precision;
 import dev.scratchnet.backend.opencl.OpenClBackend;
 import dev.scratchnet.backend.tuning.TileParams;
 import dev.scratchnet.testing.TestBackends;
+import dev.scratchnet.testing.TestKernels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,26 +133,9 @@ class KernelLabTest {
         }
     }
 
-    /** A copy of the repository's kernels/ in {@code dir}. */
-    static Path copyOfKernels(Path dir) throws IOException {
-        Path src = Path.of("kernels");
-        assumeTrue(Files.isDirectory(src.resolve("opencl")), "the repository's kernels/ directory is not beside the tests");
-        try (Stream<Path> files = Files.walk(src)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path target = dir.resolve(src.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-        return dir;
-    }
-
     /** A copy of the repository's kernels/ with out-of-bounds writes, a hang and a crash planted in four kernels. */
     static Path planted(Path dir) throws IOException {
-        copyOfKernels(dir);
+        TestKernels.copyOfKernels(dir);
         Path tensor = dir.resolve("opencl/tensor.cl");
         String t = Files.readString(tensor);
         t = plant(t, "        x[i] = alpha * x[i];\n    }\n", "    if (i == n - 1) {\n        x[n + 1] = 7;\n    }\n");
@@ -167,8 +151,8 @@ class KernelLabTest {
     @Test
     void trainingOnEditedKernelsStopsWithOneLineWhenOneWritesPastItsBuffer(@TempDir Path tmp) throws IOException {
         TestBackends.open("opencl");
-        Path copy = copyOfKernels(tmp.resolve("copy"));
-        Path bad = copyOfKernels(tmp.resolve("bad"));
+        Path copy = TestKernels.copyOfKernels(tmp.resolve("copy"));
+        Path bad = TestKernels.copyOfKernels(tmp.resolve("bad"));
         Path optim = bad.resolve("opencl/optim.cl");
         Files.writeString(optim, plant(Files.readString(optim), "        p[i] -= lr * g[i];\n    }\n",
                 "    if (i == n - 1) {\n        p[n] = 7;\n    }\n"));

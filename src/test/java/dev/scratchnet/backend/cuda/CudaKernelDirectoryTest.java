@@ -4,6 +4,7 @@ import dev.scratchnet.backend.BackendOptions;
 import dev.scratchnet.backend.KernelBuildException;
 import dev.scratchnet.backend.Precision;
 import dev.scratchnet.backend.Tensor;
+import dev.scratchnet.testing.TestKernels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,17 +50,6 @@ class CudaKernelDirectoryTest {
         }
     }
 
-    private Path copyOfKernels() throws IOException {
-        Path dir = tmp.resolve("kernels");
-        Files.createDirectories(dir.resolve("cuda"));
-        try (Stream<Path> files = Files.list(Path.of("kernels", "cuda"))) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, dir.resolve("cuda").resolve(f.getFileName()));
-            }
-        }
-        return dir;
-    }
-
     /** A stand-in for nvcc: writes "PTX" naming its source, or fails like nvcc on a source that says BROKEN. */
     private Path fakeNvcc() throws IOException {
         Path script = tmp.resolve("fake-nvcc");
@@ -80,7 +70,7 @@ class CudaKernelDirectoryTest {
     void ptxTheEmulatedDriverWasNotBuiltWithIsRefusedInOneLine() throws IOException {
         EmulatedCuda.require();
         fakeNvcc();
-        Path kernels = copyOfKernels();
+        Path kernels = TestKernels.copyOfKernels(tmp.resolve("kernels"));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new CudaBackend(new BackendOptions(kernels, 0)));
         String line = e.getMessage();
         assertFalse(line.contains("\n"), line);
@@ -100,7 +90,7 @@ class CudaKernelDirectoryTest {
     void aSourceNvccCannotCompileNamesItsFile() throws IOException {
         EmulatedCuda.require();
         fakeNvcc();
-        Path kernels = copyOfKernels();
+        Path kernels = TestKernels.copyOfKernels(tmp.resolve("kernels"));
         Path cu = kernels.resolve("cuda").resolve("tensor.cu");
         Files.writeString(cu, Files.readString(cu) + "\nBROKEN\n");
         KernelBuildException e = assertThrows(KernelBuildException.class, () -> new CudaBackend(new BackendOptions(kernels, 0)));
@@ -113,7 +103,7 @@ class CudaKernelDirectoryTest {
     void anUnchangedCopyOfTheKernelsRunsThroughNvccOnTheEmulatedDriver() throws IOException {
         EmulatedCuda.require();
         assumeTrue(CudaKernelsOnCpuTest.available("nvcc") || Files.isExecutable(Path.of("/usr/local/cuda/bin/nvcc")), "nvcc not found");
-        Path kernels = copyOfKernels();
+        Path kernels = TestKernels.copyOfKernels(tmp.resolve("kernels"));
         try (CudaBackend be = new CudaBackend(new BackendOptions(kernels, 0)); Tensor t = be.zeros(3, 3, Precision.FP32)) {
             be.fill(t, 5);
             assertEquals(5.0, be.download(t).get(2, 2));

@@ -8,18 +8,17 @@ import dev.scratchnet.backend.Precision;
 import dev.scratchnet.backend.Probe;
 import dev.scratchnet.backend.Tensor;
 import dev.scratchnet.testing.TestBackends;
+import dev.scratchnet.testing.TestKernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** What the OpenCL host does with kernel directories, build errors and oversized allocations. */
 class OpenClBackendTest {
@@ -30,25 +29,9 @@ class OpenClBackendTest {
         return new OpenClBackend(new BackendOptions(dir, null));
     }
 
-    static Path copyOfKernels(Path dir) throws IOException {
-        Path src = Path.of("kernels");
-        assumeTrue(Files.isDirectory(src.resolve("opencl")), "the repository's kernels/ directory is not beside the tests");
-        try (Stream<Path> files = Files.walk(src)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path target = dir.resolve(src.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-        return dir;
-    }
-
     @Test
     void anEditedKernelInADirectoryRunsOnTheNextStart(@TempDir Path tmp) throws IOException {
-        Path dir = copyOfKernels(tmp);
+        Path dir = TestKernels.copyOfKernels(tmp);
         Path tensor = dir.resolve("opencl/tensor.cl");
         Files.writeString(tensor, Files.readString(tensor).replace("x[i] = value;", "x[i] = 2 * value;"));
         try (OpenClBackend be = open(dir); Tensor t = be.zeros(3, 5, Precision.FP32)) {
@@ -59,7 +42,7 @@ class OpenClBackendTest {
 
     @Test
     void aKernelThatDoesNotCompileReportsTheCompilersLogAndTheFile(@TempDir Path tmp) throws IOException {
-        Path dir = copyOfKernels(tmp);
+        Path dir = TestKernels.copyOfKernels(tmp);
         Path loss = dir.resolve("opencl/loss.cl");
         Files.writeString(loss, Files.readString(loss).replace("REAL l = 0;", "REAL l = undeclared_thing;"));
         try (OpenClBackend be = open(dir)) {
