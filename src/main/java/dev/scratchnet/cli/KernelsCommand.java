@@ -46,6 +46,15 @@ final class KernelsCommand implements Runnable {
         }
     }
 
+    /** Refuses a --sizes entry below 1 (bench and tune). */
+    static void checkSizes(List<Integer> sizes) {
+        for (int n : sizes) {
+            if (n < 1) {
+                throw new IllegalArgumentException("matmul size " + n + ": must be at least 1");
+            }
+        }
+    }
+
     static List<Precision> precisions(String list) {
         List<Precision> out = new ArrayList<>();
         for (String s : list.split(",")) {
@@ -313,11 +322,7 @@ final class KernelsCommand implements Runnable {
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
-            for (int n : sizes) {
-                if (n < 1) {
-                    throw new IllegalArgumentException("matmul size " + n + ": must be at least 1");
-                }
-            }
+            checkSizes(sizes);
             if (rows < 1 || cols < 1) {
                 throw new IllegalArgumentException("--rows " + rows + " --cols " + cols + ": the memory-bound ops' tensors need at least 1 row and 1 column");
             }
@@ -487,11 +492,7 @@ final class KernelsCommand implements Runnable {
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
-            for (int n : sizes) {
-                if (n < 1) {
-                    throw new IllegalArgumentException("matmul size " + n + ": must be at least 1");
-                }
-            }
+            checkSizes(sizes);
             if (!(budget >= 0) || Double.isInfinite(budget)) {
                 throw new IllegalArgumentException("--budget " + budget + ": must be a number of seconds, 0 or more");
             }
