@@ -6,6 +6,7 @@ import dev.scratchnet.backend.Precision;
 import dev.scratchnet.backend.Tensor;
 import dev.scratchnet.profile.Profile;
 import dev.scratchnet.profile.ProfilingBackend;
+import dev.scratchnet.testing.Reference;
 import dev.scratchnet.testing.TestBackends;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,7 @@ class OpenClSmallProductsTest {
     void theUnnamedGemmGivesTheChosenVariantsBitsAndTheProfileNamesIt() {
         Backend be = TestBackends.open("opencl");
         Random r = new Random(7);
-        Matrix a = random(r, 210, 10), b = random(r, 210, 2);
+        Matrix a = Reference.random(r, 210, 10, Precision.FP32), b = Reference.random(r, 210, 2, Precision.FP32);
         String chosen = be.gemmVariantFor(10, 2, 210, Precision.FP32);
         try (Tensor ta = be.upload(a, Precision.FP32); Tensor tb = be.upload(b, Precision.FP32);
              Tensor unnamed = be.zeros(10, 2, Precision.FP32); Tensor named = be.zeros(10, 2, Precision.FP32)) {
@@ -48,32 +49,12 @@ class OpenClSmallProductsTest {
             be.gemm(chosen, true, false, 0.5, ta, tb, 0.0, named);
             double[] got = be.download(unnamed).data();
             assertArrayEquals(be.download(named).data(), got, 0.0);
-            Matrix want = new Matrix(10, 2);
-            for (int i = 0; i < 10; i++) {
-                for (int j = 0; j < 2; j++) {
-                    double s = 0;
-                    for (int k = 0; k < 210; k++) {
-                        s += a.get(k, i) * b.get(k, j);
-                    }
-                    want.set(i, j, 0.5 * s);
-                }
-            }
-            assertArrayEquals(want.data(), got, 1e-4);
+            assertArrayEquals(Reference.gemm(true, false, 0.5, a, b, 0.0, null)[0].data(), got, 1e-4);
 
             Profile prof = new Profile(false);
             new ProfilingBackend(be, prof).gemm(true, false, 0.5, ta, tb, 0.0, unnamed);
             assertTrue(prof.ops().stream().anyMatch(o -> o.name.equals("gemm TN 10×210·210×2") && o.variant.equals(chosen)),
                     "the profile names the variant that ran: " + prof.ops().get(0).name + " [" + prof.ops().get(0).variant + "]");
         }
-    }
-
-    private static Matrix random(Random r, int rows, int cols) {
-        Matrix m = new Matrix(rows, cols);
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                m.set(i, j, r.nextGaussian());
-            }
-        }
-        return m;
     }
 }
