@@ -18,7 +18,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Opens each backend once per test run. A test parameterised over {@link #NAMES} calls
  * {@link #open(String)} inside the test, so a backend that cannot run here shows as a skipped test
  * with its reason; with {@code SCRATCHNET_REQUIRE=opencl} (or a comma list) an absent required
- * backend fails instead.
+ * backend fails instead. {@code SCRATCHNET_TEST_BACKENDS=cuda} (a comma list) runs only the tests of
+ * those backends, the others skipping with that reason: the GPU job's run under compute-sanitizer
+ * (ci/gpu-job.sh), which must not time the CPU backend or drive OpenCL through the sanitizer.
  */
 public final class TestBackends {
     public static final List<String> NAMES = Backends.NAMES;
@@ -32,11 +34,21 @@ public final class TestBackends {
     }
 
     public static boolean required(String name) {
-        String req = System.getenv("SCRATCHNET_REQUIRE");
-        if (req == null) {
+        return listed(System.getenv("SCRATCHNET_REQUIRE"), name);
+    }
+
+    /** Whether {@code SCRATCHNET_TEST_BACKENDS} (unset or blank: every backend) leaves {@code name} in. */
+    public static boolean selected(String name) {
+        String only = System.getenv("SCRATCHNET_TEST_BACKENDS");
+        return only == null || only.isBlank() || listed(only, name);
+    }
+
+    /** Whether the comma list {@code list} (may be null) names {@code name}, ignoring case and spaces. */
+    static boolean listed(String list, String name) {
+        if (list == null) {
             return false;
         }
-        for (String r : req.toLowerCase(Locale.ROOT).split(",")) {
+        for (String r : list.toLowerCase(Locale.ROOT).split(",")) {
             if (r.trim().equals(name)) {
                 return true;
             }
@@ -46,6 +58,7 @@ public final class TestBackends {
 
     /** The shared backend called {@code name}; skips (or fails, when required) if it cannot run here. */
     public static synchronized Backend open(String name) {
+        assumeTrue(selected(name), "SCRATCHNET_TEST_BACKENDS=" + System.getenv("SCRATCHNET_TEST_BACKENDS") + " leaves " + name + " out");
         Backend b = OPEN.get(name);
         if (b != null) {
             return b;
