@@ -121,7 +121,8 @@ def device_of(name):
         torch.backends.cuda.matmul.allow_tf32 = False
         return torch.device("cuda"), torch.cuda.get_device_name(0)
     if name == "cpu":
-        return torch.device("cpu"), "CPU, %d threads" % torch.get_num_threads()
+        threads = torch.get_num_threads()
+        return torch.device("cpu"), "CPU, %d thread%s" % (threads, "" if threads == 1 else "s")
     fail("unknown device " + name + ": expected cpu or cuda")
 
 
