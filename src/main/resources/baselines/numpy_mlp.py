@@ -10,12 +10,15 @@ Usage:
   python3 numpy_mlp.py step BATCH LAYERS PRECISION MIN_SECONDS
       LAYERS like 784,256,128,10. Times one step (forward, loss, backward, SGD) on random data after
       a warm-up; prints one JSON line: library, precision, batch, ms (median), steps.
-  python3 numpy_mlp.py train LAYERS BATCH OPTIMIZER LR PRECISION ACTIVATION SEED
-      Reads from standard input one JSON header line {"train_rows", "test_rows", "features",
-      "classes"}, then the training features (float32, row-major), the training labels (int32), the
-      test features and the test labels, all little-endian. Then, for each line "epoch" on standard
-      input, trains one epoch and evaluates the test set, and prints one JSON line: epoch, seconds
-      (the epoch and its test pass), train_loss, test_loss, test_accuracy. Ends at end of input.
+  python3 numpy_mlp.py train HIDDEN BATCH OPTIMIZER LR PRECISION ACTIVATION SEED WEIGHT_DECAY
+      HIDDEN like 256,128. Reads from standard input one JSON header line {"train_rows",
+      "test_rows", "features", "classes"}, then the training features (float32, row-major), the
+      training labels (int32), the test features and the test labels, all little-endian, and prints
+      one JSON line: ready, library. Then, for each line "epoch [LR]" on standard input, trains one
+      epoch (at learning rate LR where given) and evaluates the test set, and prints one JSON line:
+      epoch, seconds (the epoch and its test pass), train_loss, test_loss, test_accuracy. Ends at end
+      of input. WEIGHT_DECAY as scratchnet's: W *= 1 - lr * WEIGHT_DECAY on the weight matrices (not
+      the biases) before each update.
 """
 import json
 import sys
@@ -40,13 +43,19 @@ ACTIVATIONS = {
     "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda a: a * (1 - a)),
     "tanh": (np.tanh, lambda a: 1 - a * a),
     "identity": (lambda z: z, lambda a: np.ones_like(a)),
-}
+}   # and leaky_relu[:SLOPE] (MLP.__init__)
 
 
 class MLP:
     def __init__(self, layers, dtype, activation, rng):
         self.dtype = dtype
-        self.act, self.act_grad = ACTIVATIONS[activation.split(":")[0]]
+        name, _, value = activation.partition(":")
+        if name == "leaky_relu":
+            slope = float(value) if value else 0.01
+            self.act = lambda z: np.where(z > 0, z, slope * z)
+            self.act_grad = lambda a: np.where(a > 0, 1, slope).astype(a.dtype)
+        else:
+            self.act, self.act_grad = ACTIVATIONS[name]
         self.W = [(rng.standard_normal((i, o)) * np.sqrt(2.0 / i)).astype(dtype) for i, o in zip(layers, layers[1:])]
         self.b = [np.zeros((1, o), dtype=dtype) for o in layers[1:]]
 
@@ -81,8 +90,11 @@ class Optimizer:
         self.state = [np.zeros_like(p) for p in params]
         self.state2 = [np.zeros_like(p) for p in params] if name == "adam" else None
 
-    def step(self, params, grads):
+    def step(self, params, grads, weights=(), weight_decay=0.0):
         self.t += 1
+        if weight_decay > 0:
+            for W in weights:
+                W *= 1 - self.lr * weight_decay
         for i, (p, g) in enumerate(zip(params, grads)):
             if self.name == "sgd":
                 p -= self.lr * g
@@ -102,13 +114,13 @@ class Optimizer:
                 raise SystemExit("numpy_mlp.py: unknown optimizer " + self.name)
 
 
-def train_step(net, opt, X, Y):
+def train_step(net, opt, X, Y, weight_decay=0.0):
     A = net.forward(X)
     P = A[-1]
     loss = -np.log(P[np.arange(len(Y)), Y.argmax(axis=1)] + 1e-8).sum()
     correct = int((P.argmax(axis=1) == Y.argmax(axis=1)).sum())
     dW, db = net.gradients(A, Y)
-    opt.step(net.W + net.b, dW + db)
+    opt.step(net.W + net.b, dW + db, net.W, weight_decay)
     return loss, correct
 
 
@@ -140,7 +152,7 @@ def read_exact(stream, n):
     return data
 
 
-def train_mode(layers, batch, optimizer, lr, precision, activation, seed):
+def train_mode(layers, batch, optimizer, lr, precision, activation, seed, weight_decay):
     dtype = np.float32 if precision == "fp32" else np.float64
     stdin = sys.stdin.buffer
     header = json.loads(stdin.readline())
@@ -155,15 +167,20 @@ def train_mode(layers, batch, optimizer, lr, precision, activation, seed):
     opt = Optimizer(optimizer, lr, net.W + net.b)
     bs = n if batch <= 0 else batch
     epoch = 0
+    library = "NumPy %s (%s)" % (np.__version__, blas_name())
+    print(json.dumps({"ready": True, "library": library, "device": "CPU"}), flush=True)
     for line in sys.stdin:
-        if line.strip() != "epoch":
+        words = line.split()
+        if not words or words[0] != "epoch":
             continue
+        if len(words) > 1:
+            opt.lr = float(words[1])
         t = time.perf_counter()
         order = rng.permutation(n)
         loss = 0.0
         for first in range(0, n, bs):
             idx = order[first:first + bs]
-            batch_loss, _ = train_step(net, opt, X[idx], Y[idx])
+            batch_loss, _ = train_step(net, opt, X[idx], Y[idx], weight_decay)
             loss += batch_loss
         P = net.forward(Xt)[-1]
         test_loss = float(-np.log(P[np.arange(nt), yt] + 1e-8).mean())
@@ -172,7 +189,7 @@ def train_mode(layers, batch, optimizer, lr, precision, activation, seed):
         epoch += 1
         print(json.dumps({"epoch": epoch, "seconds": seconds, "train_loss": float(loss / n), "test_loss": test_loss,
                           "test_accuracy": accuracy,
-                          "library": "NumPy %s (%s)" % (np.__version__, blas_name())}), flush=True)
+                          "library": library}), flush=True)
 
 
 def main():
@@ -181,7 +198,7 @@ def main():
         step_mode(int(sys.argv[2]), [int(v) for v in sys.argv[3].split(",")], sys.argv[4], float(sys.argv[5]))
     elif mode == "train":
         train_mode([int(v) for v in sys.argv[2].split(",") if v], int(sys.argv[3]), sys.argv[4], float(sys.argv[5]),
-                   sys.argv[6], sys.argv[7], int(sys.argv[8]))
+                   sys.argv[6], sys.argv[7], int(sys.argv[8]), float(sys.argv[9]))
     else:
         raise SystemExit("numpy_mlp.py: unknown mode " + mode)
 

@@ -139,9 +139,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plots", paramLabel = "DIR", description = "Write loss, accuracy and confusion-matrix PNGs.")
     Path plots;
 
-    @Option(names = "--bench", description = "Train the same network in NumPy too (baselines/numpy_mlp.py), one epoch after each of ours, "
+    @Option(names = "--bench", description = "Train the same network in a peer too (--bench-peer), one epoch after each of ours, "
             + "and print both speeds in samples/s and their ratio.")
     boolean bench;
+
+    @Option(names = "--bench-peer", paramLabel = "PEER", description = "With --bench: numpy (baselines/numpy_mlp.py, on the CPU) or "
+            + "torch (baselines/torch_mlp.py, PyTorch eager, on the GPU with --backend cuda, else on the CPU) "
+            + "(default: torch with the cuda backend, numpy otherwise).")
+    String benchPeer;
 
     @Option(names = "--profile", description = "Print each op's share of a training step (device events on OpenCL and CUDA, the wall clock per op on the CPU).")
     boolean profile;
@@ -200,6 +205,12 @@ final class TrainCommand implements Callable<Integer> {
         if (patience < 0) {
             throw new IllegalArgumentException("--patience " + patience + ": must be at least 1 (or 0 for no early stopping)");
         }
+        if (benchPeer != null) {
+            if (!bench) {
+                throw new IllegalArgumentException("--bench-peer " + benchPeer + " needs --bench");
+            }
+            TrainBench.Peer.parse(benchPeer);
+        }
         if (patience > 0 && validationFraction == 0) {
             throw new IllegalArgumentException("--patience needs a validation set: give --validation-fraction (0.1, say)");
         }
@@ -243,8 +254,7 @@ final class TrainCommand implements Callable<Integer> {
             long startNanos = System.nanoTime();
             try (Network net = start != null ? buildFrom(start, be, p) : newNetwork(be, p, train, act, initializer);
                  Optimizer opt = Optimizer.parse(optimizer, lr).weightDecay(weightDecay);
-                 TrainBench numpy = bench ? TrainBench.start(out, train, test, hiddenWidths(net), batch, optimizer, lr, p, activation, seed)
-                         : null) {
+                 TrainBench peer = bench ? startBench(out, s.backend.name(), train, test, net, opt, p) : null) {
                 requireFiniteStart(net, train);
                 out.printf("network: %s, %d parameters, %s, lr %s%s%s, batch %s, %s%n", net.describe(), net.parameterCount(),
                         opt.describe(), lr, sched.describe().equals("constant") ? "" : " (" + sched.describe() + ")",
@@ -267,8 +277,8 @@ final class TrainCommand implements Callable<Integer> {
                             }
                             out.println(epochLine(e));
                             out.flush();
-                            if (numpy != null) {
-                                numpy.afterOurEpoch(e.epoch + 1, e.epochs, e.seconds);
+                            if (peer != null) {
+                                peer.afterOurEpoch(e.epoch + 1, e.epochs, e.seconds, e.learningRate);
                             }
                         });
                 if (progress != null) {
@@ -319,16 +329,28 @@ final class TrainCommand implements Callable<Integer> {
                         out.println("wrote " + trace);
                     }
                 }
-                if (numpy != null) {
-                    numpy.report("scratchnet " + be.name() + " " + p);
+                if (peer != null) {
+                    peer.report("scratchnet " + be.name() + " " + p);
                 }
-                report(out, be, p, net, opt, sched, loss, d, h, startNanos, numpy == null ? 0 : numpy.secondsSpent());
+                report(out, be, p, net, opt, sched, loss, d, h, startNanos, peer == null ? 0 : peer.secondsSpent());
             }
         }
         return 0;
     }
 
-    /** {@code benchSeconds}: the time NumPy's epochs took within the training loop ({@code --bench}), not ours. */
+    /**
+     * {@code --bench}: the peer (--bench-peer, else PyTorch beside the CUDA backend and NumPy beside the
+     * others) on the same data, network (its hidden widths and activation), batch, optimizer and weight
+     * decay; PyTorch on the GPU when the backend is CUDA, else on the CPU.
+     */
+    private TrainBench startBench(PrintWriter out, String backendName, Dataset train, Dataset test, Network net, Optimizer opt,
+                                  Precision p) {
+        TrainBench.Peer peer = TrainBench.Peer.choose(benchPeer, backendName);
+        return TrainBench.start(out, peer, new dev.scratchnet.lab.TorchMlp(), backendName.equals("cuda") ? "cuda" : "cpu", train, test,
+                hiddenWidths(net), batch, opt.describe(), lr, p, net.activations().get(0).toString(), seed, weightDecay);
+    }
+
+    /** {@code benchSeconds}: the time the bench peer's epochs took within the training loop ({@code --bench}), not ours. */
     private void report(PrintWriter out, Backend be, Precision p, Network net, Optimizer opt, Schedule sched, Loss loss, TrainData d,
                         History h, long startNanos, double benchSeconds) {
         double trainSeconds = h.trainSeconds() - benchSeconds;

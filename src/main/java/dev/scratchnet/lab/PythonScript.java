@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,8 +22,8 @@ final class PythonScript {
     private PythonScript() {
     }
 
-    /** The first interpreter that can import {@code module}, or null. */
-    static String interpreterWith(String module) {
+    /** The interpreters tried, in order: {@code SCRATCHNET_PYTHON} if set, {@code /usr/bin/python3}, {@code python3}. */
+    static List<String> candidates() {
         List<String> candidates = new ArrayList<>();
         String env = System.getenv("SCRATCHNET_PYTHON");
         if (env != null && !env.isBlank()) {
@@ -30,6 +31,16 @@ final class PythonScript {
         }
         candidates.add("/usr/bin/python3");
         candidates.add("python3");
+        return candidates;
+    }
+
+    /** The first of {@link #candidates()} that can import {@code module}, or null. */
+    static String interpreterWith(String module) {
+        return interpreterWith(module, candidates());
+    }
+
+    /** The first of {@code candidates} that can import {@code module}, or null. */
+    static String interpreterWith(String module, List<String> candidates) {
         for (String python : candidates) {
             try {
                 Process p = new ProcessBuilder(python, "-c", "import " + module).redirectErrorStream(true).start();
@@ -45,6 +56,15 @@ final class PythonScript {
             }
         }
         return null;
+    }
+
+    /** Integers as a script's comma-separated argument: 256,128. */
+    static String commaList(int[] values) {
+        StringJoiner j = new StringJoiner(",");
+        for (int v : values) {
+            j.add(Integer.toString(v));
+        }
+        return j.toString();
     }
 
     /** A baseline script copied out of the jar, removed again by {@link #close}. */
@@ -91,6 +111,10 @@ final class PythonScript {
                 throw new IOException(name + " did not finish within " + timeoutSeconds + " s");
             }
             if (p.exitValue() != 0) {
+                String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+                if (last.startsWith("{\"error\"")) {
+                    throw new IOException(com.google.gson.JsonParser.parseString(last).getAsJsonObject().get("error").getAsString());
+                }
                 throw new IOException(name + " exited with status " + p.exitValue());
             }
             return lines;
