@@ -4,10 +4,11 @@
 #   clinfo, to show what the loader finds;
 #   Oclgrind, the OpenCL simulator that checks kernels for out-of-bounds accesses and data races;
 #   g++ (with binutils), which builds the emulated CUDA driver the CUDA tests run on;
-#   NumPy and scikit-learn for /usr/bin/python3: the notebooks' own code and the NumPy peer, which the
+#   NumPy, scikit-learn and PyTorch (CPU) for /usr/bin/python3: the notebooks' own code and the NumPy
+#   and PyTorch peers, which the
 #   parity and interoperability tests run (without them those tests skip, and CI's second run fails).
 set -euo pipefail
-packages=(pocl-opencl-icd ocl-icd-libopencl1 clinfo oclgrind g++ python3-numpy python3-sklearn)
+packages=(pocl-opencl-icd ocl-icd-libopencl1 clinfo oclgrind g++ python3-numpy python3-sklearn python3-torch)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
