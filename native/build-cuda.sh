@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Compiles kernels/cuda/*.cu with nvcc, for the CUDA backend to load at run time:
 #   OUT/<name>.ptx     PTX for compute_75 (nvcc 13 writes PTX 9.0: drivers of CUDA 13 or newer)
-#   OUT/<name>.fatbin  machine code for sm_80 (A100) and sm_90 (H100, H200), plus that PTX
+#   OUT/<name>.fatbin  machine code for sm_80 (A100) and sm_90 (H100, H200), plus that PTX and PTX
+#                      for compute_80 (which the driver compiles on a newer GPU: TF32's matmul_tf32 is
+#                      real code from compute_80 on, and a trap in the compute_75 PTX)
 # Warnings are errors. Maven runs this during its build (process-classes) with OUT set to
 # target/classes/kernels/cuda, so the jar carries the results. A file is compiled again only when
 # it or common.cuh is newer than its outputs. Without nvcc this prints one line and succeeds: the
@@ -35,10 +37,10 @@ for cu in "$src"/*.cu; do
   fi
   "$nvcc" "${flags[@]}" -ptx -arch=compute_75 -o "$ptx" "$cu"
   "$nvcc" "${flags[@]}" -fatbin \
-    -gencode arch=compute_80,code=sm_80 \
+    -gencode arch=compute_80,code=[sm_80,compute_80] \
     -gencode arch=compute_90,code=sm_90 \
     -gencode arch=compute_75,code=compute_75 \
     -o "$fatbin" "$cu"
   built=$((built + 1))
 done
-echo "native: $("$nvcc" --version | grep -o 'release [0-9.]*' || echo nvcc): $built of $(ls "$src"/*.cu | wc -l) CUDA modules compiled into $out (PTX compute_75, fatbin sm_80 sm_90)"
+echo "native: $("$nvcc" --version | grep -o 'release [0-9.]*' || echo nvcc): $built of $(ls "$src"/*.cu | wc -l) CUDA modules compiled into $out (PTX compute_75, fatbin sm_80 sm_90 + PTX compute_75 compute_80)"

@@ -27,6 +27,39 @@ __device__ __forceinline__ double sn_max(double a, double b) { return fmax(a, b)
 __device__ __forceinline__ float sn_min(float a, float b) { return fminf(a, b); }
 __device__ __forceinline__ double sn_min(double a, double b) { return fmin(a, b); }
 
+// ---- TF32 tensor cores (compute capability 8.0 and later) -----------------------------------
+// tf32_round(x): x rounded to TF32 (10 mantissa bits, round to nearest, ties away from zero; NaN and
+// Inf kept), as the bits of a float with the 13 low mantissa bits zero: cvt.rna.tf32.f32.
+// mma_m16n8k8_tf32(d, a, b): d += A·B for one 16 x 8 x 8 product, a warp-collective (every lane of
+// the warp must call it together): A (16 x 8, row-major) in a[4], B (8 x 8, column-major) in b[2],
+// C/D (16 x 8) in d[4] per lane, with groupID g = lane >> 2, threadID_in_group t = lane & 3 (the PTX
+// ISA's fragment layout for mma.m16n8k8 .tf32):
+//   a[0] A(g, t)    a[1] A(g+8, t)    a[2] A(g, t+4)    a[3] A(g+8, t+4)
+//   b[0] B(t, g)    b[1] B(t+4, g)
+//   d[0] D(g, 2t)   d[1] D(g, 2t+1)   d[2] D(g+8, 2t)   d[3] D(g+8, 2t+1)
+// Both need sm_80: this code is compiled only where __CUDA_ARCH__ >= 800 (see matmul_tf32 in
+// matmul.cu); on the CPU (SCRATCHNET_CUDA_ON_CPU) cuda_on_cpu.h defines them.
+// SN_TF32_CODE: 1 where they exist (the CPU, and device code for sm_80 and later), else 0.
+#if defined(SCRATCHNET_CUDA_ON_CPU) || (defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800)
+#define SN_TF32_CODE 1
+#else
+#define SN_TF32_CODE 0
+#endif
+#if SN_TF32_CODE && !defined(SCRATCHNET_CUDA_ON_CPU)
+__device__ __forceinline__ unsigned tf32_round(float x) {
+    unsigned r;
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+    return r;
+}
+
+__device__ __forceinline__ void mma_m16n8k8_tf32(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
+    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+                 "{%0, %1, %2, %3};"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+#endif
+
 // ---- activations (codes: 0 identity, 1 sigmoid, 2 ReLU, 3 tanh, 4 leaky ReLU) ----------------
 template <typename T>
 __device__ __forceinline__ T act_apply(int act, T param, T z) {

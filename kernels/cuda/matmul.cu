@@ -28,6 +28,24 @@
 //                      matmul_vectorized, WT_VW wide. block (WT_BM/WT_WM)*(WT_BN/WT_WN)*32 threads,
 //                      grid (ceil(N/WT_BN), ceil(M/WT_BM)); defaults 128 x 128 in 64 x 32 warp
 //                      tiles: 256 threads.
+//   matmul_tf32        TF32 tensor cores (fp32 only: matmul_tf32_f32, no fp64 twin), the host's
+//                      choice for fp32 products only under --tf32 (as PyTorch's allow_tf32). Each
+//                      warp computes a TC_WM x TC_WN warp tile as (TC_WM/16) x (TC_WN/8) products of
+//                      mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 (common.cuh's
+//                      mma_m16n8k8_tf32) with fp32 accumulators in registers; the TC_BK-deep tiles
+//                      are staged k-major in shared memory by load_tiles (float4 loads where aligned,
+//                      guarded scalar loads otherwise), each row padded by TC_PAD floats so that the
+//                      fragment reads hit 32 distinct banks; values are rounded to TF32 (cvt.rna,
+//                      common.cuh's tf32_round) as they enter a fragment; alpha/beta in the epilogue.
+//                      Results: products of the inputs rounded to 10 mantissa bits, summed in fp32.
+//                      Compiled for sm_80 and later (the fatbin's sm_80, sm_90 and compute_80 PTX);
+//                      in the compute_75 PTX it traps, and the host never asks for it there (it
+//                      refuses --tf32 below compute capability 8.0 or with compute_75 kernels).
+//                      block TC_THREADS = (TC_BM/TC_WM)*(TC_BN/TC_WN)*32, grid (ceil(N/TC_BN),
+//                      ceil(M/TC_BM)); defaults 128 x 128 x 32 in 64 x 32 warp tiles: 8 warps, 16
+//                      mma tiles (64 accumulators) a thread; sm_90: 124 registers, no spills, 34 KiB
+//                      of shared memory. Figure: not measured, needs an sm_80+ GPU (issue 13 asks
+//                      for 70% of cuBLAS with TF32 on: `kernels bench --backend cuda --tf32`).
 //   dense_forward      out = act(X * W + bias): matmul_blocktile's core, with its BT_ parameters,
 //                      and the bias and the activation applied in the epilogue, so a dense layer's
 //                      forward pass is one kernel.
@@ -47,6 +65,12 @@
 //                                                         WN 16, 32 (default), 64, 128
 //   WT_VW          its load width (elements)              1, 2, 4; default 4, 2 for double
 //   VEC_VW, WT_VW 0 means 16 bytes: 4 floats, 2 doubles (the default).
+//   TC_BM, TC_BN   matmul_tf32's block of C                128 (default)
+//   TC_BK          its k step, a multiple of 8             32 (default)
+//   TC_WM, TC_WN   its warp tile, by 16 and by 8           64, 32 (default)
+//   TC_VW          its load width (floats)                 4 (default)
+//   TC_PAD         floats of padding per shared row        8 (default)
+//   (not searched by the tuner: fixed defaults, compiled only into the full module)
 //   SN_ONLY        0 (default): every kernel; 1 only matmul_blocktile and dense_forward, 2 only
 //                  matmul_vectorized, 3 only matmul_warptile (the tuner's small modules)
 //   SN_ONLY_BITS   0 (default): float and double; 32 or 64: only that one
@@ -102,6 +126,27 @@
 #ifndef WT_WN
 #define WT_WN 32
 #endif
+#ifndef TC_BM
+#define TC_BM 128
+#endif
+#ifndef TC_BN
+#define TC_BN 128
+#endif
+#ifndef TC_BK
+#define TC_BK 32
+#endif
+#ifndef TC_WM
+#define TC_WM 64
+#endif
+#ifndef TC_WN
+#define TC_WN 32
+#endif
+#ifndef TC_VW
+#define TC_VW 4
+#endif
+#ifndef TC_PAD
+#define TC_PAD 8
+#endif
 #ifndef VEC_VW
 #define VEC_VW 0
 #endif
@@ -130,12 +175,14 @@
 #define BT_THREADS ((BT_BM / BT_TM) * (BT_BN / BT_TN))
 #define VEC_THREADS ((VEC_BM / VEC_TM) * (VEC_BN / VEC_TN))
 #define WT_THREADS ((WT_BM / WT_WM) * (WT_BN / WT_WN) * 32)
+#define TC_THREADS ((TC_BM / TC_WM) * (TC_BN / TC_WN) * 32)
 
 static_assert(BT_BM % BT_TM == 0 && BT_BN % BT_TN == 0, "matmul.cu: BT_TM must divide BT_BM and BT_TN BT_BN");
 static_assert(VEC_BM % VEC_TM == 0 && VEC_BN % VEC_TN == 0, "matmul.cu: VEC_TM must divide VEC_BM and VEC_TN VEC_BN");
 static_assert(WT_BM % WT_WM == 0 && WT_BN % WT_WN == 0 && WT_WM % 4 == 0 && WT_WN % 8 == 0,
               "matmul.cu: the warp tile must divide the block tile, WT_WM by 4 and WT_WN by 8");
-static_assert(BT_THREADS <= 1024 && VEC_THREADS <= 1024 && WT_THREADS <= 1024, "matmul.cu: at most 1024 threads per block");
+static_assert(TC_BM % TC_WM == 0 && TC_BN % TC_WN == 0, "matmul.cu: the TF32 warp tile must divide the block tile");
+static_assert(BT_THREADS <= 1024 && VEC_THREADS <= 1024 && WT_THREADS <= 1024 && TC_THREADS <= 1024, "matmul.cu: at most 1024 threads per block");
 
 // W elements of T as one load: Vec<T, W>::type, aligned to its size, which nvcc reads with one
 // vector instruction (ld.global.v4.f32 for 4 floats; two v2 loads for 4 doubles).
@@ -227,9 +274,10 @@ SN_KERNEL_BOUNDED(matmul_tiled, 1024, MATMUL_PARAMS, MATMUL_ARGS)
 // ---- loading BM x BK and BK x BN tiles into shared memory, k-major ---------------------------
 // As[k][m] = op(A)(m0 + m, k0 + k) and Bs[k][n] = op(B)(k0 + k, n0 + n), zeros outside. Threads
 // walk each operand along its contiguous dimension as stored; with W > 1, W elements at a time.
-template <typename T, int BM, int BN, int BK, int THREADS, int W>
+// LDA and LDB are the tiles' row lengths in shared memory: BM and BN, or more for padding.
+template <typename T, int BM, int BN, int BK, int THREADS, int W, int LDA = BM, int LDB = BN>
 __device__ __forceinline__ void load_tiles(int M, int N, int K, int transA, int transB, const T* __restrict__ A,
-                                           const T* __restrict__ B, int m0, int n0, int k0, T (*As)[BM], T (*Bs)[BN]) {
+                                           const T* __restrict__ B, int m0, int n0, int k0, T (*As)[LDA], T (*Bs)[LDB]) {
     constexpr bool VEC = W > 1;
     static_assert(BM % W == 0 && BN % W == 0 && BK % W == 0, "matmul.cu: the load width must divide the tiles");
     const int tid = threadIdx.x;
@@ -457,6 +505,95 @@ SN_MATMUL_KERNEL_F32(matmul_warptile, WT_THREADS, MATMUL_PARAMS, MATMUL_ARGS)
 #endif
 #if SN_WANT(3) && SN_WANT_BITS(64)
 SN_MATMUL_KERNEL_F64(matmul_warptile, WT_THREADS, MATMUL_PARAMS, MATMUL_ARGS)
+#endif
+
+// ---- TF32 tensor cores ------------------------------------------------------------------------
+// The block's BM x BN tile of C is split into warp tiles of WM x WN, each WM/16 x WN/8 products of
+// mma.sync m16n8k8 (common.cuh's mma_m16n8k8_tf32) with their fp32 accumulators in registers. The
+// BK-deep tiles of A and B are staged k-major in shared memory as in load_tiles, with rows padded
+// by TC_PAD floats so that a fragment's 32 reads (rows t, t+4, columns g..) hit 32 distinct banks;
+// each value is rounded to TF32 (tf32_round) as it goes into a fragment.
+template <int BM, int BN, int BK, int WM, int WN, int W>
+__device__ __forceinline__ void tf32_gemm MATMUL_PARAMS(float) {
+    static_assert(WM % 16 == 0 && WN % 8 == 0 && BK % 8 == 0, "matmul.cu: TC_WM by 16, TC_WN and TC_BK by 8");
+    constexpr int WARPS_N = BN / WN;
+    constexpr int THREADS = (BM / WM) * WARPS_N * 32;
+    constexpr int FM = WM / 16, FN = WN / 8;   // mma tiles per warp
+    constexpr int LDA = BM + TC_PAD, LDB = BN + TC_PAD;
+    __shared__ float As[BK][LDA];
+    __shared__ float Bs[BK][LDB];
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const int g = lane >> 2, t = lane & 3;
+    const int wm = (warp / WARPS_N) * WM, wn = (warp % WARPS_N) * WN;
+    const int m0 = blockIdx.y * BM, n0 = blockIdx.x * BN;
+    float acc[FM][FN][4];
+    #pragma unroll
+    for (int i = 0; i < FM; i++) {
+        #pragma unroll
+        for (int j = 0; j < FN; j++) {
+            #pragma unroll
+            for (int r = 0; r < 4; r++) {
+                acc[i][j][r] = 0.0f;
+            }
+        }
+    }
+    for (int k0 = 0; k0 < K; k0 += BK) {
+        load_tiles<float, BM, BN, BK, THREADS, W, LDA, LDB>(M, N, K, transA, transB, A, B, m0, n0, k0, As, Bs);
+        __syncthreads();
+        #pragma unroll
+        for (int kk = 0; kk < BK; kk += 8) {
+            unsigned a[FM][4], b[FN][2];
+            #pragma unroll
+            for (int i = 0; i < FM; i++) {
+                int r = wm + i * 16 + g;
+                a[i][0] = tf32_round(As[kk + t][r]);
+                a[i][1] = tf32_round(As[kk + t][r + 8]);
+                a[i][2] = tf32_round(As[kk + t + 4][r]);
+                a[i][3] = tf32_round(As[kk + t + 4][r + 8]);
+            }
+            #pragma unroll
+            for (int j = 0; j < FN; j++) {
+                int c = wn + j * 8 + g;
+                b[j][0] = tf32_round(Bs[kk + t][c]);
+                b[j][1] = tf32_round(Bs[kk + t + 4][c]);
+            }
+            #pragma unroll
+            for (int i = 0; i < FM; i++) {
+                #pragma unroll
+                for (int j = 0; j < FN; j++) {
+                    mma_m16n8k8_tf32(acc[i][j], a[i], b[j]);
+                }
+            }
+        }
+        __syncthreads();
+    }
+    #pragma unroll
+    for (int i = 0; i < FM; i++) {
+        #pragma unroll
+        for (int j = 0; j < FN; j++) {
+            #pragma unroll
+            for (int r = 0; r < 4; r++) {
+                int gi = m0 + wm + i * 16 + g + (r >> 1) * 8;
+                int gj = n0 + wn + j * 8 + 2 * t + (r & 1);
+                if (gi < M && gj < N) {
+                    store_c(C, N, gi, gj, alpha, acc[i][j][r], beta);
+                }
+            }
+        }
+    }
+}
+
+// fp32 only (TF32 has no fp64 form): matmul_tf32_f32 and no matmul_tf32_f64. Its code is compiled
+// for sm_80 and later; in the compute_75 PTX it exists but traps (the host asks for it only on a
+// device of compute capability 8.0 or later whose module has code for it).
+#if SN_ONLY == 0 && SN_WANT_BITS(32)
+extern "C" __global__ void __launch_bounds__(TC_THREADS) matmul_tf32_f32 MATMUL_PARAMS(float) {
+#if SN_TF32_CODE
+    tf32_gemm<TC_BM, TC_BN, TC_BK, TC_WM, TC_WN, TC_VW> MATMUL_ARGS;
+#else
+    __trap();
+#endif
+}
 #endif
 
 // ---- the fused forward pass of a dense layer -------------------------------------------------

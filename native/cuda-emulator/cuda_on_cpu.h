@@ -464,6 +464,86 @@ T __shfl_sync(unsigned mask, T v, int src_lane, int width = 32) {
     return emu::shuffle("__shfl_sync", mask, v, src_lane, width, false);
 }
 
+// ---- TF32 tensor cores: common.cuh's tf32_round and mma_m16n8k8_tf32 ---------------------------
+// tf32_round: cvt.rna.tf32.f32, round to nearest with ties away from zero to 10 mantissa bits (the
+// 13 low bits dropped, half of them added to the magnitude first); NaN and Inf as they are. A
+// finite value whose rounding passes the largest TF32 value becomes Inf, as on the GPU.
+inline unsigned tf32_round(float x) {
+    uint32_t u;
+    std::memcpy(&u, &x, sizeof u);
+    if ((u & 0x7f800000u) == 0x7f800000u) {
+        return u;
+    }
+    return (u + 0x1000u) & 0xffffe000u;
+}
+
+// mma_m16n8k8_tf32: the warp-collective D = A·B + D with the PTX ISA's fragment layout (common.cuh).
+// Each lane writes its registers to its warp's scratch, waits at a warp barrier, computes its four
+// outputs from every lane's registers, and waits again before the scratch may be reused. Operands
+// are read as TF32 (their 13 low bits ignored, as the tensor cores ignore them); each product of two
+// TF32 values is exact in float, and the eight are added in k order in float.
+namespace emu {
+struct MmaWarp {
+    uint32_t a[32][4];
+    uint32_t b[32][2];
+};
+inline std::vector<MmaWarp> mma_scratch;
+
+inline float tf32_value(uint32_t bits) {
+    bits &= 0xffffe000u;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+}  // namespace emu
+
+inline void mma_m16n8k8_tf32(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
+    emu::Fiber& me = *emu::current;
+    int t = me.linear, warp = t / 32, lane = t % 32;
+    if ((warp + 1) * 32 > emu::threads_in_block()) {
+        emu::fault("mma.sync in a partial warp: the block size must be a multiple of 32 (block " + emu::block_name() + ")");
+    }
+    // one scratch per warp of the block, sized before any lane holds a reference across a barrier
+    size_t warps = (size_t) (emu::threads_in_block() / 32);
+    if (emu::mma_scratch.size() < warps) {
+        emu::mma_scratch.resize(warps);
+    }
+    for (int r = 0; r < 4; r++) {
+        emu::mma_scratch[warp].a[lane][r] = a[r];
+    }
+    emu::mma_scratch[warp].b[lane][0] = b[0];
+    emu::mma_scratch[warp].b[lane][1] = b[1];
+    __syncwarp();
+    const emu::MmaWarp& w = emu::mma_scratch[warp];
+    for (int l = warp * 32; l < warp * 32 + 32; l++) {
+        if (emu::fibers[l].state == emu::DONE) {
+            emu::fault("mma.sync in a warp whose lane " + std::to_string(l % 32) + " has exited (block " + emu::block_name() + ")");
+        }
+    }
+    // A(row, k): lane 4*(row % 8) + k % 4, register (row >= 8) + 2 * (k >= 4); B(k, col): lane
+    // 4*col + k % 4, register (k >= 4)
+    int g = lane >> 2, tig = lane & 3;
+    float out[4];
+    for (int r = 0; r < 4; r++) {
+        int row = g + (r >> 1) * 8, col = 2 * tig + (r & 1);
+        float s = d[r];
+        for (int k = 0; k < 8; k++) {
+            float x = emu::tf32_value(w.a[4 * (row % 8) + k % 4][(row >= 8 ? 1 : 0) + (k >= 4 ? 2 : 0)]);
+            float y = emu::tf32_value(w.b[4 * col + k % 4][k >= 4 ? 1 : 0]);
+            s += x * y;
+        }
+        out[r] = s;
+    }
+    __syncwarp();
+    for (int r = 0; r < 4; r++) {
+        d[r] = out[r];
+    }
+}
+
+inline void __trap() {
+    emu::fault("__trap() (block " + emu::block_name() + ")");
+}
+
 // Atomics: fibers never run at once, so a read-modify-write is atomic as written.
 template <typename T>
 T atomicAdd(T* p, T v) {

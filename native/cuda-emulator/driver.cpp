@@ -5,7 +5,9 @@
 // What it emulates, and where it is stricter than a GPU (docs/DESIGN.md, "The emulated CUDA driver"):
 // - Devices: SCRATCHNET_CUDA_EMULATOR_DEVICES is a comma list of memory sizes in MiB, one device
 //   each (default 4096). The name says "emulated on the CPU"; compute capability 7.5 (the PTX
-//   target), one multiprocessor, warps of 32, 1024 threads a block, 48 KiB of shared memory.
+//   target) unless SCRATCHNET_EMULATED_CC says another (one MAJOR.MINOR for all, or one per device:
+//   tests of --tf32 use 9.0), one multiprocessor, warps of 32, 1024 threads a block, 48 KiB of
+//   shared memory.
 // - Contexts: the primary context of each device, retained and released with a count; released to
 //   zero, everything in it is freed. The current context is per thread.
 // - Work on the stream (launches, memsets, device copies, event records) is queued and runs when
@@ -355,6 +357,7 @@ struct Device {
     std::string name;
     size_t memory;
     Context* primary;
+    int major = 7, minor = 5;   // compute capability (SCRATCHNET_EMULATED_CC)
 };
 
 std::recursive_mutex api;
@@ -415,10 +418,34 @@ CUresult make_devices() {
     if (sizes.empty() || sizes.size() > 16) {
         return fail(CUDA_ERROR_INVALID_VALUE, "SCRATCHNET_CUDA_EMULATOR_DEVICES='" + spec + "': expected 1 to 16 devices");
     }
+    // SCRATCHNET_EMULATED_CC: the compute capability each device reports, MAJOR.MINOR, one for all
+    // devices or a comma list with one per device (default 7.5); the kernels run on the CPU the same
+    // whatever it says, so tests can take the host's paths for newer GPUs (--tf32 needs 8.0)
+    const char* cc_env = std::getenv("SCRATCHNET_EMULATED_CC");
+    std::string cc_spec = cc_env != nullptr && *cc_env != '\0' ? cc_env : "7.5";
+    std::vector<std::pair<int, int>> ccs;
+    std::stringstream cc_in(cc_spec);
+    while (std::getline(cc_in, item, ',')) {
+        int major = -1, minor = -1;
+        char end = 0;
+        if (std::sscanf(item.c_str(), "%d.%d%c", &major, &minor, &end) != 2 || major < 1 || major > 20 || minor < 0 || minor > 9) {
+            return fail(CUDA_ERROR_INVALID_VALUE, "SCRATCHNET_EMULATED_CC='" + cc_spec
+                                                          + "': expected a compute capability MAJOR.MINOR (as 9.0), or a comma list of one per device");
+        }
+        ccs.emplace_back(major, minor);
+    }
+    if (ccs.size() != 1 && ccs.size() != sizes.size()) {
+        return fail(CUDA_ERROR_INVALID_VALUE, "SCRATCHNET_EMULATED_CC='" + cc_spec + "': " + std::to_string(ccs.size())
+                                                      + " compute capabilities for " + std::to_string(sizes.size())
+                                                      + " devices (give one for all, or one per device)");
+    }
     for (size_t i = 0; i < sizes.size(); i++) {
         Context* c = new Context();
         c->device = (int) i;
-        devices.push_back(Device{"scratchnet CUDA device " + std::to_string(i) + ", emulated on the CPU", sizes[i], c});
+        Device d{"scratchnet CUDA device " + std::to_string(i) + ", emulated on the CPU", sizes[i], c};
+        d.major = ccs[ccs.size() == 1 ? 0 : i].first;
+        d.minor = ccs[ccs.size() == 1 ? 0 : i].second;
+        devices.push_back(d);
     }
     return CUDA_SUCCESS;
 }
@@ -1038,8 +1065,8 @@ SN_API CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device)
         case ATTR_CONCURRENT_KERNELS: *value = 0; break;
         case ATTR_MAX_THREADS_PER_MULTIPROCESSOR: *value = MAX_THREADS; break;
         case ATTR_UNIFIED_ADDRESSING: *value = 0; break;
-        case ATTR_COMPUTE_CAPABILITY_MAJOR: *value = 7; break;
-        case ATTR_COMPUTE_CAPABILITY_MINOR: *value = 5; break;
+        case ATTR_COMPUTE_CAPABILITY_MAJOR: *value = devices[device].major; break;
+        case ATTR_COMPUTE_CAPABILITY_MINOR: *value = devices[device].minor; break;
         case ATTR_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR: *value = SHARED_PER_BLOCK; break;
         case ATTR_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN: *value = SHARED_PER_BLOCK; break;
         default:
@@ -1057,8 +1084,8 @@ SN_API CUresult cuDeviceComputeCapability(int* major, int* minor, CUdevice devic
     if (major == nullptr || minor == nullptr) {
         return fail(CUDA_ERROR_INVALID_VALUE, "cuDeviceComputeCapability: a null pointer");
     }
-    *major = 7;
-    *minor = 5;
+    *major = devices[device].major;
+    *minor = devices[device].minor;
     return CUDA_SUCCESS;
 }
 

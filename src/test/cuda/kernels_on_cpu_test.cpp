@@ -1,7 +1,8 @@
 // kernels_on_cpu_test.cpp: every kernel of kernels/cuda, run on the CPU through cuda_on_cpu.h,
 // against a plain double-precision reference, in float and double, on odd shapes, with the launch
-// geometry the Java host (CudaBackend) uses. Prints one line per failure and a summary line
-// "N passed, M failed"; exits 1 on any failure.
+// geometry the Java host (CudaBackend) uses; matmul_tf32 (fp32 only) against the product of the
+// TF32-rounded inputs, with the rounding and one tensor-core tile checked on their own. Prints one
+// line per failure and a summary line "N passed, M failed"; exits 1 on any failure.
 //
 //   g++ -std=c++17 -O1 -I kernels/cuda -I native/cuda-emulator -include cuda_on_cpu.h
 //       src/test/cuda/kernels_on_cpu_test.cpp -o kernels_on_cpu_test && ./kernels_on_cpu_test
@@ -397,6 +398,149 @@ static void run_all() {
     test_elementwise<T>(300, 1);     // one column; column sums over several chunks
 }
 
+// ---- TF32: the rounding, one mma, and matmul_tf32 (fp32 only) -----------------------------------
+static float from_bits(uint32_t u) {
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static uint32_t to_bits(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/** x rounded to TF32 for the reference, in double arithmetic: 11 significant bits, halves away from zero (normal x). */
+static double tf32_reference(float x) {
+    if (x == 0 || !std::isfinite(x)) {
+        return x;
+    }
+    int e;
+    double f = std::frexp((double) x, &e);   // |f| in [0.5, 1)
+    return std::ldexp(std::round(std::ldexp(f, 11)), e - 11);
+}
+
+static void test_tf32_round() {
+    const uint32_t cases[][2] = {
+        {0x3f800000u, 0x3f800000u},   // 1
+        {0x3f801000u, 0x3f802000u},   // 1 + 2^-11: a tie, away from zero
+        {0xbf801000u, 0xbf802000u},   // its negative: away from zero too
+        {0x3f800fffu, 0x3f800000u},   // just below the tie
+        {0x3f801001u, 0x3f802000u},   // just above it
+        {0x3f803000u, 0x3f804000u},   // a tie from an odd last kept bit: away, not to even
+        {0x3fffffffu, 0x40000000u},   // carries into the exponent
+        {0x7f7fffffu, 0x7f800000u},   // FLT_MAX rounds past the largest TF32 value: Inf
+        {0x7f7fefffu, 0x7f7fe000u},   // below the largest TF32 value's midpoint
+        {0x7f800000u, 0x7f800000u},   // Inf
+        {0xff800000u, 0xff800000u},   // -Inf
+        {0x7fc00000u, 0x7fc00000u},   // a quiet NaN
+        {0x00000000u, 0x00000000u},   // 0
+        {0x80000000u, 0x80000000u},   // -0
+        {0x00000fffu, 0x00000000u},   // a subnormal below half a TF32 step
+        {0x00001000u, 0x00002000u},   // a subnormal tie
+        {0x007ff000u, 0x00800000u},   // the largest subnormal tie rounds to the smallest normal
+    };
+    bool ok = true;
+    for (auto& c : cases) {
+        uint32_t got = tf32_round(from_bits(c[0]));
+        if (got != c[1]) {
+            std::printf("FAIL tf32_round(0x%08x) is 0x%08x, expected 0x%08x\n", c[0], got, c[1]);
+            ok = false;
+        }
+    }
+    uint32_t nan = tf32_round(from_bits(0x7f800001u));   // a NaN whose only mantissa bit is dropped by rounding
+    if (!std::isnan(from_bits(nan))) {
+        std::printf("FAIL tf32_round(0x7f800001) is 0x%08x, not a NaN\n", nan);
+        ok = false;
+    }
+    std::uniform_real_distribution<double> d(-1e6, 1e6);
+    for (int i = 0; i < 100000 && ok; i++) {
+        float x = (float) d(rng) * (i % 2 ? 1e-30f : 1.0f);
+        if ((double) from_bits(tf32_round(x)) != tf32_reference(x)) {
+            std::printf("FAIL tf32_round(%.9g) is %.9g, expected %.9g\n", x, from_bits(tf32_round(x)), tf32_reference(x));
+            ok = false;
+        }
+    }
+    ok ? passed++ : failed++;
+}
+
+/** One warp's mma_m16n8k8_tf32 on A(r, k) = r - 2k, B(k, c) = 3k - c + 1, D = 1 (all exact in TF32): the fragment layout. */
+__global__ void mma_one_tile(float* out) {
+    int lane = threadIdx.x, g = lane >> 2, t = lane & 3;
+    auto a_at = [](int r, int k) { return tf32_round((float) (r - 2 * k)); };
+    auto b_at = [](int k, int c) { return tf32_round((float) (3 * k - c + 1)); };
+    unsigned a[4] = {a_at(g, t), a_at(g + 8, t), a_at(g, t + 4), a_at(g + 8, t + 4)};
+    unsigned b[2] = {b_at(t, g), b_at(t + 4, g)};
+    float d[4] = {1, 1, 1, 1};
+    mma_m16n8k8_tf32(d, a, b);
+    out[g * 8 + 2 * t] = d[0];
+    out[g * 8 + 2 * t + 1] = d[1];
+    out[(g + 8) * 8 + 2 * t] = d[2];
+    out[(g + 8) * 8 + 2 * t + 1] = d[3];
+}
+
+static void test_mma_tile() {
+    std::vector<float> out(16 * 8, NAN);
+    emu::launch(mma_one_tile, dim3(1), dim3(32), out.data());
+    bool ok = true;
+    for (int r = 0; r < 16 && ok; r++) {
+        for (int c = 0; c < 8 && ok; c++) {
+            double want = 1;
+            for (int k = 0; k < 8; k++) {
+                want += (double) (r - 2 * k) * (3 * k - c + 1);
+            }
+            if (out[r * 8 + c] != want) {
+                std::printf("FAIL mma_m16n8k8_tf32: D(%d, %d) is %g, expected %g\n", r, c, out[r * 8 + c], want);
+                ok = false;
+            }
+        }
+    }
+    ok ? passed++ : failed++;
+}
+
+/** matmul_tf32_f32 against a double product of the TF32-rounded inputs, with fp32 accumulation's tolerance. */
+static void test_matmul_tf32(int M, int N, int K) {
+    for (int t = 0; t < 4; t++) {
+        int ta = t & 1, tb = (t >> 1) & 1;
+        for (int beta0 = 0; beta0 < 2; beta0++) {
+            float alpha = 0.75f, beta = beta0 ? 1.5f : 0.0f;
+            auto A = rand_vec<float>((size_t) M * K), B = rand_vec<float>((size_t) K * N), C = rand_vec<float>((size_t) M * N);
+            if (!beta0) {
+                std::fill(C.begin(), C.end(), NAN);   // not read when beta is 0
+            }
+            std::vector<double> want((size_t) M * N), mag((size_t) M * N);
+            for (int i = 0; i < M; i++) {
+                for (int j = 0; j < N; j++) {
+                    double s = 0, a = 0;
+                    for (int k = 0; k < K; k++) {
+                        double x = tf32_reference(ta ? A[(size_t) k * M + i] : A[(size_t) i * K + k]);
+                        double y = tf32_reference(tb ? B[(size_t) j * K + k] : B[(size_t) k * N + j]);
+                        s += x * y;
+                        a += std::fabs(x * y);
+                    }
+                    double prior = beta0 ? beta * (double) C[(size_t) i * N + j] : 0;
+                    want[(size_t) i * N + j] = alpha * s + prior;
+                    mag[(size_t) i * N + j] = alpha * a + std::fabs(prior);
+                }
+            }
+            emu::launch(matmul_tf32_f32, dim3(blocks(N, TC_BN), blocks(M, TC_BM)), dim3(TC_THREADS), M, N, K, ta, tb, alpha, A.data(),
+                        B.data(), beta, C.data());
+            check<float>(std::string("matmul_tf32") + (ta ? " T" : " N") + (tb ? "T" : "N") + (beta0 ? " beta" : "") + " " + shape(M, N, K),
+                         C, want, mag, K);
+        }
+    }
+}
+
+static void test_tf32() {
+    test_tf32_round();
+    test_mma_tile();
+    const int shapes[][3] = {{1, 1, 1}, {7, 13, 5}, {33, 17, 65}, {67, 132, 36}, {130, 70, 40}, {129, 136, 72}};
+    for (auto& sh : shapes) {
+        test_matmul_tf32(sh[0], sh[1], sh[2]);
+    }
+}
+
 // ---- the emulation's own shuffles and atomics, for kernels that use them -----------------------
 __global__ void shuffle_variants(int* out, int* counter) {
     int lane = threadIdx.x % 32;
@@ -444,6 +588,7 @@ static void test_shuffles() {
 int main() {
     try {
         test_shuffles();
+        test_tf32();
         run_all<float>();
         run_all<double>();
     } catch (const std::exception& e) {

@@ -1,9 +1,12 @@
 """cuBLAS through PyTorch's torch.mm, the CUDA backend's peer in `scratchnet kernels bench`.
 
-Usage: python3 torch_matmul.py SIZES PRECISIONS MIN_SECONDS
+Usage: python3 torch_matmul.py SIZES PRECISIONS MIN_SECONDS [--tf32]
   SIZES       comma list of square sizes, e.g. 1024,4096
   PRECISIONS  comma list of fp32, fp64
-TF32 is off, so fp32 is true single precision (what the scratchnet kernels compute). Times with
+  --tf32      TF32 tensor cores on for fp32 (torch.backends.cuda.matmul.allow_tf32 = True): the
+              peer of `kernels bench --backend cuda --tf32` and its matmul_tf32
+Without --tf32, TF32 is off, so fp32 is true single precision (what the scratchnet kernels compute
+by default). fp64 is the same either way. Times with
 CUDA events around each call, after a warm-up; prints one JSON object per line: library,
 precision, size, ms (median), gflops.
 """
@@ -17,12 +20,16 @@ import torch
 def main():
     if not torch.cuda.is_available():
         sys.exit("torch_matmul.py: PyTorch sees no CUDA device")
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    sizes = [int(s) for s in sys.argv[1].split(",")]
-    precisions = sys.argv[2].split(",")
-    min_seconds = float(sys.argv[3])
-    library = "cuBLAS (PyTorch %s, CUDA %s)" % (torch.__version__, torch.version.cuda)
+    args = [a for a in sys.argv[1:] if a != "--tf32"]
+    tf32 = len(args) != len(sys.argv) - 1
+    if len(args) != 3:
+        sys.exit("usage: torch_matmul.py SIZES PRECISIONS MIN_SECONDS [--tf32]")
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    torch.backends.cudnn.allow_tf32 = tf32
+    sizes = [int(s) for s in args[0].split(",")]
+    precisions = args[1].split(",")
+    min_seconds = float(args[2])
+    library = "cuBLAS%s (PyTorch %s, CUDA %s)" % (" TF32" if tf32 else "", torch.__version__, torch.version.cuda)
     for p in precisions:
         dtype = torch.float32 if p == "fp32" else torch.float64
         for n in sizes:

@@ -18,21 +18,52 @@ public final class BackendOptions {
     public final boolean noTuning;
     /** Where tuned parameters are kept; null: {@link dev.scratchnet.backend.tuning.TuningCache#directory()}. */
     public final Path tuningDirectory;
+    /**
+     * {@code --tf32} / {@code SCRATCHNET_TF32=1}: fp32 matrix products on the cuda backend use TF32
+     * tensor cores (inputs rounded to 10 mantissa bits, fp32 accumulation), as PyTorch's allow_tf32.
+     * Only the cuda backend on a device of compute capability 8.0 or later accepts it; fp64 products
+     * are not affected.
+     */
+    public final boolean tf32;
 
     public BackendOptions(Path kernelsDirectory, Integer device) {
-        this(kernelsDirectory, device, envNoTuning(), null);
+        this(kernelsDirectory, device, envNoTuning(), null, envTf32());
     }
 
     public BackendOptions(Path kernelsDirectory, Integer device, boolean noTuning, Path tuningDirectory) {
+        this(kernelsDirectory, device, noTuning, tuningDirectory, false);
+    }
+
+    public BackendOptions(Path kernelsDirectory, Integer device, boolean noTuning, Path tuningDirectory, boolean tf32) {
         this.kernelsDirectory = kernelsDirectory;
         this.device = device;
         this.noTuning = noTuning;
         this.tuningDirectory = tuningDirectory;
+        this.tf32 = tf32;
     }
 
     /** These options with tuning off ({@code noTuning}) or on, and the cache in {@code tuningDirectory} (null: the default). */
     public BackendOptions withTuning(boolean noTuning, Path tuningDirectory) {
-        return new BackendOptions(kernelsDirectory, device, noTuning, tuningDirectory);
+        return new BackendOptions(kernelsDirectory, device, noTuning, tuningDirectory, tf32);
+    }
+
+    /** These options with TF32 tensor cores asked for ({@code tf32}) or not. */
+    public BackendOptions withTf32(boolean tf32) {
+        return new BackendOptions(kernelsDirectory, device, noTuning, tuningDirectory, tf32);
+    }
+
+    /** How the user asked for TF32, for messages: {@code SCRATCHNET_TF32=...} where the environment did, else {@code --tf32}. */
+    public static String tf32Name() {
+        return envTf32() ? "SCRATCHNET_TF32=" + System.getenv("SCRATCHNET_TF32").trim() : "--tf32";
+    }
+
+    /** The one line refusing TF32 where it cannot run: {@code where} says what this is ("the cpu backend", "this one: 7.5"). */
+    public static String tf32Refusal(String where) {
+        return tf32Name() + ": TF32 tensor cores need the cuda backend on a device of compute capability 8.0 or later (" + where + ")";
+    }
+
+    private static boolean envTf32() {
+        return envFlag("SCRATCHNET_TF32");
     }
 
     /** The directory of tuned parameters these options use. */
@@ -41,7 +72,12 @@ public final class BackendOptions {
     }
 
     private static boolean envNoTuning() {
-        String env = System.getenv("SCRATCHNET_NO_TUNING");
+        return envFlag("SCRATCHNET_NO_TUNING");
+    }
+
+    /** An environment variable that is on when set to anything but blank or 0. */
+    private static boolean envFlag(String name) {
+        String env = System.getenv(name);
         return env != null && !env.isBlank() && !env.trim().equals("0");
     }
 

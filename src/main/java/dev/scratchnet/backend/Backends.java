@@ -59,6 +59,21 @@ public final class Backends {
      * else {@code auto}.
      */
     public static Selection select(String requested, BackendOptions options) {
+        boolean tf32 = options != null && options.tf32;
+        String name = requestedName(requested);
+        if (tf32 && !name.equals("auto") && !name.equals("cuda")) {
+            throw new IllegalArgumentException(BackendOptions.tf32Refusal("this is the " + name + " backend"));
+        }
+        Selection s = selectAny(requested, options);
+        if (tf32 && !s.backend.name().equals("cuda")) {
+            s.backend.close();
+            throw new IllegalArgumentException(BackendOptions.tf32Refusal("auto chose the " + s.backend.name() + " backend: "
+                    + s.explanation.replaceFirst("^backend: ", "")));
+        }
+        return s;
+    }
+
+    private static Selection selectAny(String requested, BackendOptions options) {
         String name = requestedName(requested);
         if (!name.equals("auto")) {
             Backend b = create(name, options);

@@ -29,9 +29,16 @@ final class BackendOptionsMixin {
                     + "stored for this device (default: $SCRATCHNET_NO_TUNING).")
     boolean noTuning;
 
+    @Option(names = "--tf32",
+            description = "On cuda (compute capability 8.0 or later), fp32 matrix products use TF32 tensor cores: inputs "
+                    + "rounded to 10 mantissa bits, fp32 sums; faster, about 3 decimal digits per product (as PyTorch's "
+                    + "allow_tf32). fp64 products are not affected (default: $SCRATCHNET_TF32).")
+    boolean tf32;
+
     BackendOptions options() {
         BackendOptions o = BackendOptions.fromEnvironment(kernels, device);
-        return noTuning ? o.withTuning(true, o.tuningDirectory) : o;
+        o = noTuning ? o.withTuning(true, o.tuningDirectory) : o;
+        return tf32 ? o.withTf32(true) : o;
     }
 
     /**
@@ -50,6 +57,10 @@ final class BackendOptionsMixin {
                     + "to load (" + s.explanation + "); use --backend opencl or cuda");
         }
         log.println(s.explanation);
+        if (options().tf32) {
+            log.println(BackendOptions.tf32Name() + ": fp32 matrix products use TF32 tensor cores (matmul_tf32: inputs rounded to 10"
+                    + " mantissa bits, fp32 sums); fp64 products are not affected");
+        }
         if (s.backend instanceof dev.scratchnet.backend.tuning.Tunable) {
             ((dev.scratchnet.backend.tuning.Tunable) s.backend).notes().forEach(log::println);
         }

@@ -3,6 +3,7 @@ package dev.scratchnet.cli;
 import dev.scratchnet.backend.Backend;
 import dev.scratchnet.backend.Backends;
 import dev.scratchnet.backend.Precision;
+import dev.scratchnet.backend.cuda.CudaBackend;
 import dev.scratchnet.lab.Baseline;
 import dev.scratchnet.lab.BenchResult;
 import dev.scratchnet.lab.KernelBench;
@@ -177,6 +178,9 @@ final class KernelsCommand implements Runnable {
             if (backend.noTuning) {
                 a.add("--no-tuning");
             }
+            if (backend.tf32) {
+                a.add("--tf32");
+            }
             a.addAll(List.of("--precision", precision));
             if (small) {
                 a.add("--small");
@@ -344,7 +348,7 @@ final class KernelsCommand implements Runnable {
                 List<Precision> ps = precisions(precision);
                 printParams(out, be, ps);
                 if (op.equals("matmul") || op.equals("all")) {
-                    List<String> vs = variants == null ? be.gemmVariants() : variants;
+                    List<String> vs = variants == null ? defaultBenchVariants(be) : variants;
                     for (String v : vs) {
                         if (!be.gemmVariants().contains(v)) {
                             throw new IllegalArgumentException("unknown matmul variant '" + v + "' on " + be.name()
@@ -352,7 +356,8 @@ final class KernelsCommand implements Runnable {
                         }
                     }
                     List<BenchResult> results = new ArrayList<>(KernelBench.matmul(be, vs, sizes, ps, minSeconds));
-                    Baseline baseline = noBaseline ? Baseline.unavailable("baseline skipped (--no-baseline)") : Baseline.forBackend(be);
+                    Baseline baseline = noBaseline ? Baseline.unavailable("baseline skipped (--no-baseline)")
+                            : Baseline.forBackend(be, be instanceof CudaBackend && ((CudaBackend) be).tf32());
                     out.println("baseline: " + baseline.describe());
                     if (baseline.available()) {
                         try {
@@ -382,6 +387,21 @@ final class KernelsCommand implements Runnable {
                     }
                 }
             }
+        }
+
+        /**
+         * The matmul variants benched without --variants: all of the backend's, but the TF32 one only
+         * under --tf32 (whose baseline is cuBLAS with TF32 on; without it, cuBLAS in true fp32).
+         */
+        static List<String> defaultBenchVariants(Backend be) {
+            boolean tf32 = be instanceof CudaBackend && ((CudaBackend) be).tf32();
+            List<String> vs = new ArrayList<>();
+            for (String v : be.gemmVariants()) {
+                if (tf32 || !v.equals(CudaBackend.TF32_VARIANT)) {
+                    vs.add(v);
+                }
+            }
+            return vs;
         }
 
         /** One table per precision: sizes down, variants and the baseline across, best variant / baseline last. */

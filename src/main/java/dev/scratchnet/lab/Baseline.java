@@ -25,10 +25,17 @@ public interface Baseline {
 
     /** The baseline that belongs beside {@code backend}. */
     static Baseline forBackend(Backend backend) {
+        return forBackend(backend, false);
+    }
+
+    /** The baseline beside {@code backend}; with {@code tf32} (cuda only), cuBLAS with TF32 tensor cores on for fp32. */
+    static Baseline forBackend(Backend backend, boolean tf32) {
         switch (backend.name()) {
-            case "cpu": return new PythonBaseline("numpy", "numpy_matmul.py", "NumPy");
+            case "cpu": return new PythonBaseline("numpy", "numpy_matmul.py", "NumPy", List.of());
             case "opencl": return new dev.scratchnet.backend.opencl.ClBlastBaseline((dev.scratchnet.backend.opencl.OpenClBackend) backend);
-            case "cuda": return new PythonBaseline("torch", "torch_matmul.py", "cuBLAS (PyTorch)");
+            case "cuda":
+                return tf32 ? new PythonBaseline("torch", "torch_matmul.py", "cuBLAS with TF32 on for fp32 (PyTorch)", List.of("--tf32"))
+                        : new PythonBaseline("torch", "torch_matmul.py", "cuBLAS (PyTorch)", List.of());
             default: return unavailable("no library baseline for the " + backend.name() + " backend");
         }
     }
@@ -58,11 +65,13 @@ public interface Baseline {
         private final String script;
         private final String label;
         private final String python;
+        private final List<String> flags;
 
-        PythonBaseline(String module, String script, String label) {
+        PythonBaseline(String module, String script, String label, List<String> flags) {
             this.module = module;
             this.script = script;
             this.label = label;
+            this.flags = flags;
             this.python = PythonScript.interpreterWith(module);
         }
 
@@ -91,8 +100,9 @@ public interface Baseline {
                 sz.add(Integer.toString(s));
             }
             List<BenchResult> out = new ArrayList<>();
-            for (String line : PythonScript.run(python, script, List.of(String.join(",", sz), String.join(",", ps),
-                    Double.toString(minSeconds)), 1800)) {
+            List<String> args = new ArrayList<>(List.of(String.join(",", sz), String.join(",", ps), Double.toString(minSeconds)));
+            args.addAll(flags);
+            for (String line : PythonScript.run(python, script, args, 1800)) {
                 JsonObject o = JsonParser.parseString(line).getAsJsonObject();
                 out.add(new BenchResult("matmul", o.get("library").getAsString(), Precision.parse(o.get("precision").getAsString()),
                         o.get("size").getAsString(), o.get("ms").getAsDouble(), o.get("gflops").getAsDouble(), "GFLOP/s", true));

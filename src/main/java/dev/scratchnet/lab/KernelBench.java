@@ -93,6 +93,9 @@ public final class KernelBench {
                         if (be.name().equals("cpu") && v.equals("naive") && n > CPU_NAIVE_MAX) {
                             continue;
                         }
+                        if (v.equals(dev.scratchnet.backend.cuda.CudaBackend.TF32_VARIANT) && p != Precision.FP32) {
+                            continue;   // TF32 has no fp64 form
+                        }
                         double ms = medianMillis(be, () -> be.gemm(v, false, false, 1.0, a, b, 0.0, c), minSeconds);
                         out.add(new BenchResult("matmul", v, p, Integer.toString(n), ms, 2.0 * n * n * n / (ms * 1e-3) / 1e9,
                                 "GFLOP/s", false));

@@ -8,6 +8,7 @@ import dev.scratchnet.backend.Matrix;
 import dev.scratchnet.backend.Precision;
 import dev.scratchnet.backend.Tensor;
 import dev.scratchnet.backend.cpu.CpuBackend;
+import dev.scratchnet.backend.cuda.CudaBackend;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -140,11 +141,15 @@ public final class KernelCheck {
     }
 
     private void gemm(Random r, String v, Precision p, int m, int n, int k) {
+        boolean tf32 = v.equals(CudaBackend.TF32_VARIANT);
+        if (tf32 && p != Precision.FP32) {
+            return;   // TF32 has no fp64 form
+        }
         for (int t = 0; t < 4; t++) {
             boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
             Matrix a = ta ? rand(r, k, m, p) : rand(r, m, k, p);
             Matrix b = tb ? rand(r, n, k, p) : rand(r, k, n, p);
-            check("matmul " + v + " " + (ta ? "T" : "N") + (tb ? "T" : "N"), p, m, n, k, true, k, new int[] {2},
+            check("matmul " + v + " " + (ta ? "T" : "N") + (tb ? "T" : "N"), p, tf32, m, n, k, true, k, new int[] {2},
                     new Matrix[] {a, b, rand(r, m, n, p)}, (be, x, i) -> {
                         if (be == reference) {
                             be.gemm(ta, tb, 0.5, x[0], x[1], 1.5, x[2]);
@@ -158,7 +163,9 @@ public final class KernelCheck {
     private void dense(Random r, ActivationKind act, Precision p, int m, int n, int k) {
         double param = act == ActivationKind.LEAKY_RELU ? 0.1 : 0;
         Matrix x = rand(r, m, k, p), w = rand(r, k, n, p), b = rand(r, 1, n, p);
-        check("dense_forward " + act.label(), p, m, n, k, act != ActivationKind.SOFTMAX, k + 1, new int[] {3},
+        // under --tf32 an fp32 dense layer's product is matmul_tf32's
+        boolean tf32 = p == Precision.FP32 && backend instanceof CudaBackend && ((CudaBackend) backend).tf32();
+        check("dense_forward " + act.label(), p, tf32, m, n, k, act != ActivationKind.SOFTMAX, k + 1, new int[] {3},
                 new Matrix[] {x, w, b, new Matrix(m, n)}, (be, t, i) -> be.denseForward(t[0], t[1], t[2], act, param, t[3]));
     }
 
@@ -225,11 +232,17 @@ public final class KernelCheck {
 
     private void check(String op, Precision p, int m, int n, int k, boolean linear, int reduction, int[] outputs,
                        Matrix[] inputs, Op work) {
-        String shape = m + "×" + n + (op.startsWith("matmul") || op.startsWith("dense") ? "·" + k : "");
-        cases.add(new Case(op, p, shape, () -> compare(op, p, shape, m, linear, reduction, outputs, inputs, work)));
+        check(op, p, false, m, n, k, linear, reduction, outputs, inputs, work);
     }
 
-    private Result compare(String op, Precision p, String shape, int m, boolean linear, int reduction, int[] outputs,
+    /** One check; with {@code tf32}, held to TF32's tolerance ({@link Tolerance#allowedTf32}). */
+    private void check(String op, Precision p, boolean tf32, int m, int n, int k, boolean linear, int reduction, int[] outputs,
+                       Matrix[] inputs, Op work) {
+        String shape = m + "×" + n + (op.startsWith("matmul") || op.startsWith("dense") ? "·" + k : "");
+        cases.add(new Case(op, p, shape, () -> compare(op, p, tf32, shape, m, linear, reduction, outputs, inputs, work)));
+    }
+
+    private Result compare(String op, Precision p, boolean tf32, String shape, int m, boolean linear, int reduction, int[] outputs,
                            Matrix[] inputs, Op work) {
         int[] perm = new int[m + 1];
         for (int i = 0; i < perm.length; i++) {
@@ -241,7 +254,7 @@ public final class KernelCheck {
             Matrix[] actual = apply(backend, p, inputs, outputs, perm, work);
             double worst = 0;
             for (int o = 0; o < outputs.length; o++) {
-                double[] w = Tolerance.worst(p, expected[o].data(), magnitude == null ? null : absAll(magnitude)[o].data(),
+                double[] w = Tolerance.worst(p, tf32, expected[o].data(), magnitude == null ? null : absAll(magnitude)[o].data(),
                         reduction, actual[o].data());
                 worst = Double.isNaN(w[0]) || Double.isNaN(worst) ? Double.NaN : Math.max(worst, w[0]);
             }

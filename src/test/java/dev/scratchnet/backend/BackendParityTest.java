@@ -81,6 +81,17 @@ class BackendParityTest {
         Random r = rng("gemm", name, p, m, n, k);
         double[][] scalars = {{1.0, 0.0}, {0.37, -1.25}};
         for (String variant : be.gemmVariants()) {
+            // CUDA's TF32 variant (a device of compute capability 8.0 or later: the emulated one reports 9.0):
+            // fp32 only, and its products are those of the inputs rounded to TF32
+            boolean tf32 = variant.equals(dev.scratchnet.backend.cuda.CudaBackend.TF32_VARIANT);
+            if (tf32 && p != Precision.FP32) {
+                try (Tensor a = be.zeros(m, k, p); Tensor b = be.zeros(k, n, p); Tensor c = be.zeros(m, n, p)) {
+                    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                            () -> be.gemm(variant, false, false, 1, a, b, 0, c));
+                    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("fp32 tensors only"), e.getMessage());
+                }
+                continue;
+            }
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
                     for (double[] ab : scalars) {
@@ -91,7 +102,8 @@ class BackendParityTest {
                         if (ab[1] == 0) {
                             java.util.Arrays.fill(start.data(), Double.NaN);
                         }
-                        Matrix[] ref = Reference.gemm(ta, tb, ab[0], a, b, ab[1], c);
+                        Matrix[] ref = tf32 ? Reference.gemm(ta, tb, ab[0], Reference.tf32(a), Reference.tf32(b), ab[1], c)
+                                : Reference.gemm(ta, tb, ab[0], a, b, ab[1], c);
                         try (Tensor ta1 = be.upload(a, p); Tensor tb1 = be.upload(b, p); Tensor tc = be.upload(start, p)) {
                             be.gemm(variant, ta, tb, ab[0], ta1, tb1, ab[1], tc);
                             Tolerance.assertClose("gemm " + variant + (ta ? " Aᵀ" : " A") + (tb ? "·Bᵀ" : "·B")

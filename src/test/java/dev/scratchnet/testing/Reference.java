@@ -48,6 +48,27 @@ public final class Reference {
         return m;
     }
 
+    /**
+     * {@code v} as fp32 rounded to TF32 as cvt.rna.tf32.f32 rounds (10 mantissa bits, to nearest,
+     * ties away from zero; NaN and Inf kept): what CUDA's matmul_tf32 multiplies.
+     */
+    public static double tf32(double v) {
+        int u = Float.floatToRawIntBits((float) v);
+        if ((u & 0x7f800000) == 0x7f800000) {
+            return (float) v;
+        }
+        return Float.intBitsToFloat((u + 0x1000) & 0xffffe000);
+    }
+
+    /** A copy of {@code m} with every element rounded to TF32 ({@link #tf32(double)}). */
+    public static Matrix tf32(Matrix m) {
+        Matrix out = m.copy();
+        for (int i = 0; i < out.size(); i++) {
+            out.data()[i] = tf32(out.data()[i]);
+        }
+        return out;
+    }
+
     public static double opA(Matrix a, boolean trans, int i, int k) {
         return trans ? a.get(k, i) : a.get(i, k);
     }

@@ -49,6 +49,14 @@ import java.util.Map;
 public final class CudaBackend extends AbstractBackend implements Tunable {
     /** The matmul variants; the first is the one training uses. */
     public static final List<String> GEMM_VARIANTS = List.of("warptile", "vectorized", "blocktile", "tiled", "naive");
+    /**
+     * The TF32 tensor-core variant (matmul_tf32, fp32 only): listed after {@link #GEMM_VARIANTS} on a
+     * device that can run it (compute capability 8.0 or later, kernels with code for it), and what
+     * fp32 products use under {@link BackendOptions#tf32}.
+     */
+    public static final String TF32_VARIANT = "tf32";
+    /** matmul_tf32's launch shape: threads, BM, BN (TC_ in matmul.cu). */
+    private static final int[] TF32_GEOMETRY = {256, 128, 128};
     private static final int THREADS = 256;
 
     private final CUdevice device = new CUdevice();
@@ -63,6 +71,11 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
     private final int clockKhz;
     private final long totalMemory;
     private final boolean emulated;
+    /** Whether matmul_tf32 can run here (compute capability 8.0 or later and kernels with code for it). */
+    private final boolean tf32Capable;
+    /** Whether fp32 products use matmul_tf32 ({@link BackendOptions#tf32}). */
+    private final boolean tf32;
+    private final List<String> variants;
     private final Map<Long, ArrayDeque<CUdeviceptr>> pool = new HashMap<>();
     private long pooledBytes;
     private final Map<Precision, CudaTensor> partials = new EnumMap<>(Precision.class);
@@ -90,6 +103,10 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
         this.minor = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
         this.sms = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         this.clockKhz = CudaProbe.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE);
+        if (options.tf32 && major < 8) {
+            JCudaDriver.cuDevicePrimaryCtxRelease(device);
+            throw new IllegalArgumentException(BackendOptions.tf32Refusal("this one, " + name + ": " + major + "." + minor));
+        }
         try {
             KernelSource source = KernelSource.of(options);
             this.modules = new CudaModules(source, emulated);
@@ -98,6 +115,19 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
             JCudaDriver.cuDevicePrimaryCtxRelease(device);
             throw e;
         }
+        this.tf32Capable = major >= 8 && modules.tf32Code();
+        if (options.tf32 && !tf32Capable) {
+            close();
+            throw new IllegalArgumentException(BackendOptions.tf32Name() + ": the CUDA kernels from " + modules.origin()
+                    + " are compute_75 PTX, where matmul_tf32 has no tensor-core code (it comes from the jar's fatbin: run without"
+                    + " --kernels)");
+        }
+        this.tf32 = options.tf32;
+        List<String> v = new ArrayList<>(GEMM_VARIANTS);
+        if (tf32Capable) {
+            v.add(TF32_VARIANT);
+        }
+        this.variants = List.copyOf(v);
     }
 
     @Override
@@ -125,7 +155,23 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
 
     @Override
     public List<String> gemmVariants() {
-        return GEMM_VARIANTS;
+        return variants;
+    }
+
+    /** Whether this device runs the TF32 tensor-core variant (compute capability 8.0 or later, and its code loaded). */
+    public boolean tf32Capable() {
+        return tf32Capable;
+    }
+
+    /** Whether fp32 products use TF32 tensor cores ({@link BackendOptions#tf32}). */
+    public boolean tf32() {
+        return tf32;
+    }
+
+    /** The TF32 variant for fp32 products under {@link BackendOptions#tf32}; else the first variant. */
+    @Override
+    public String gemmVariantFor(int m, int n, int k, Precision precision) {
+        return tf32 && precision == Precision.FP32 ? TF32_VARIANT : GEMM_VARIANTS.get(0);
     }
 
     // ---- tile parameters (Tunable, kept in CudaMatmulTuning) -----------------------------------
@@ -434,11 +480,16 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
     @Override
     protected void doGemm(String variant, boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a, Tensor b,
                           double beta, Tensor c) {
+        if (variant.equals(TF32_VARIANT) && c.precision() != Precision.FP32) {
+            throw new IllegalArgumentException("the CUDA matmul variant '" + TF32_VARIANT + "' multiplies fp32 tensors only (TF32 has"
+                    + " no fp64 form), not " + c.precision());
+        }
         Launch l = launch("matmul", "matmul_" + variant, c.precision()).i(m).i(n).i(k).i(transA ? 1 : 0).i(transB ? 1 : 0)
                 .r(alpha).t(a).t(b).r(beta).t(c);
         switch (variant) {
             case "naive": l.run(blocks(n, 16), blocks(m, 16), 16, 16); break;
             case "tiled": l.run(blocks(n, 32), blocks(m, 32), 32, 32); break;
+            case TF32_VARIANT: l.run(blocks(n, TF32_GEOMETRY[2]), blocks(m, TF32_GEOMETRY[1]), TF32_GEOMETRY[0], 1); break;
             default:
                 int[] g = tuning.geometry(variant, c.precision());   // threads, BM, BN
                 l.run(blocks(n, g[2]), blocks(m, g[1]), g[0], 1);
@@ -449,6 +500,18 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
     @Override
     protected void doDenseForward(Tensor x, Tensor w, Tensor bias, ActivationKind act, double actParam, Tensor out) {
         int m = x.rows(), n = w.cols(), k = x.cols();
+        if (tf32 && out.precision() == Precision.FP32) {
+            // TF32: the tensor-core product, then the bias and the activation as their own kernels (the
+            // same float operations as dense_forward's epilogue, one launch each)
+            doGemm(TF32_VARIANT, false, false, m, n, k, 1.0, x, w, 0.0, out);
+            doAddRowVector(bias, out);
+            if (act == ActivationKind.SOFTMAX) {
+                doSoftmaxRows(out, out);
+            } else if (act != ActivationKind.IDENTITY) {
+                doActivationForward(act, actParam, out, out);
+            }
+            return;
+        }
         int code = act == ActivationKind.SOFTMAX ? ActivationKind.IDENTITY.code() : act.code();
         int[] g = tuning.geometry("blocktile", out.precision());   // threads, BM, BN
         launch("matmul", "dense_forward", out.precision()).i(m).i(n).i(k).t(x).t(w).t(bias).i(code).r(actParam).t(out)

@@ -38,8 +38,11 @@ final class CudaModules {
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<String, CUmodule> moduleOf = new HashMap<>();
     private final String origin;
+    /** Whether matmul's module carries matmul_tf32's tensor-core code: the jar's fatbin, or the emulation (CPU code). */
+    private final boolean tf32Code;
 
     CudaModules(KernelSource source, boolean emulated) {
+        boolean matmulTf32 = false;
         for (String file : FILES) {
             byte[] image;
             String what;
@@ -57,6 +60,10 @@ final class CudaModules {
                             + " --kernels DIR to compile them now");
                 }
                 String kind = fatbin != null ? ".fatbin" : ptx != null ? ".ptx" : ".emu";
+                if (file.equals("matmul")) {
+                    // the fatbin has sm_80/sm_90 code and compute_80 PTX; the .ptx is compute_75 (matmul_tf32 traps there)
+                    matmulTf32 = fatbin != null || emulated;
+                }
                 image = fatbin != null ? fatbin : nulTerminated(ptx != null ? ptx : emu);
                 what = source.origin("cuda/" + file + kind);
             }
@@ -70,6 +77,17 @@ final class CudaModules {
             moduleOf.put(file, module);
         }
         origin = source.directory() == null ? "the jar" : source.directory().resolve("cuda").toString();
+        tf32Code = matmulTf32;
+    }
+
+    /** Whether matmul_tf32 has its tensor-core code here (else it traps: compute_75 PTX). */
+    boolean tf32Code() {
+        return tf32Code;
+    }
+
+    /** Where the kernels come from: "the jar" or the --kernels directory's cuda/. */
+    String origin() {
+        return origin;
     }
 
     /** The function {@code name} (with its _f32/_f64 suffix) from the module of {@code file}. */

@@ -82,7 +82,8 @@ public final class CudaProbe {
             boolean emu = isEmulated(deviceName);
             emulated |= emu;
             devices.add(new DeviceInfo("cuda", i, deviceName, emu ? "EMU" : "GPU", mem[0], true,
-                    "compute capability " + major + "." + minor + ", " + sms + " SMs, " + driver
+                    "compute capability " + major + "." + minor + (major >= 8 ? " (TF32 tensor cores: --tf32)" : "") + ", " + sms
+                            + " SMs, " + driver
                             + (emu ? "; scratchnet's emulated driver: kernels run on the CPU, nothing about speed" : "")));
         }
         String summary = devices.size() + " device" + (devices.size() == 1 ? "" : "s") + ", " + driver;

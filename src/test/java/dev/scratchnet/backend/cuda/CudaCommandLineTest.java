@@ -80,8 +80,61 @@ class CudaCommandLineTest {
         for (String v : CudaBackend.GEMM_VARIANTS) {
             assertTrue(out.contains("matmul " + v), v + " not checked:\n" + out);
         }
+        // device 0 reports compute capability 9.0: matmul_tf32 is checked too, in fp32 only (TF32's tolerance)
+        assertTrue(out.lines().anyMatch(l -> l.contains("matmul " + CudaBackend.TF32_VARIANT + " ") && l.contains("fp32")), out);
+        assertFalse(out.lines().anyMatch(l -> l.contains("matmul " + CudaBackend.TF32_VARIANT + " ") && l.contains("fp64")), out);
         assertTrue(out.matches("(?s).*\\n(\\d+) checks, \\1 passed, 0 failed on cuda \\(" + java.util.regex.Pattern.quote(be.deviceName())
                 + "\\)\\n"), out);
+    }
+
+    @Test
+    void tf32RunsOnCudaAndIsRefusedInOneLineWhereItCannot() {
+        EmulatedCuda.require();
+        Object[] r = run("workshop", "xor-scratch", "--backend", "cuda", "--tf32", "--epochs", "2");
+        assertEquals(0, r[0], (String) r[2]);
+        assertTrue(((String) r[1]).contains("--tf32: fp32 matrix products use TF32 tensor cores (matmul_tf32: inputs rounded to 10"
+                + " mantissa bits, fp32 sums); fp64 products are not affected\n"), (String) r[1]);
+        String need = "scratchnet: --tf32: TF32 tensor cores need the cuda backend on a device of compute capability 8.0 or later (";
+        String[][] refused = {
+                {"this is the cpu backend)", "workshop", "xor-scratch", "--backend", "cpu", "--tf32"},
+                {"this is the opencl backend)", "train", "--data", "xor", "--backend", "opencl", "--tf32"},
+                {"this one, scratchnet CUDA device 1, emulated on the CPU: 7.5)", "workshop", "xor-scratch", "--backend", "cuda",
+                        "--device", "1", "--tf32"},
+                {"this one, scratchnet CUDA device 1, emulated on the CPU: 7.5)", "kernels", "check", "--backend", "cuda",
+                        "--device", "1", "--tf32"}};
+        for (String[] c : refused) {
+            String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
+            r = run(args);
+            assertEquals(1, r[0], String.join(" ", args));
+            assertEquals(need + c[0] + "\n", r[2], String.join(" ", args));
+        }
+    }
+
+    @Test
+    void tf32FromTheEnvironmentIsNamedSoInItsRefusal() throws Exception {
+        EmulatedCuda.require();
+        Map<String, String> env = new HashMap<>();
+        env.put("SCRATCHNET_TF32", "1");
+        Object[] r = runInChildJvm(env, "workshop", "xor-scratch", "--backend", "cpu");
+        assertEquals(1, r[0], (String) r[1]);
+        assertEquals("scratchnet: SCRATCHNET_TF32=1: TF32 tensor cores need the cuda backend on a device of compute capability 8.0"
+                + " or later (this is the cpu backend)\n", r[1]);
+    }
+
+    @Test
+    void theEmulatedComputeCapabilityIsSettableAndABadOneIsTheProbesOneLine() throws Exception {
+        EmulatedCuda.require();
+        Map<String, String> env = new HashMap<>();
+        env.put("SCRATCHNET_EMULATED_CC", "8.6");
+        Object[] r = runInChildJvm(env, "devices");
+        assertEquals(0, r[0], (String) r[1]);
+        assertTrue(((String) r[1]).contains("compute capability 8.6 (TF32 tensor cores: --tf32)"), (String) r[1]);
+        env.put("SCRATCHNET_EMULATED_CC", "9.0,7.5,8.0");
+        r = runInChildJvm(env, "devices");
+        assertEquals(0, r[0], (String) r[1]);
+        assertTrue(line((String) r[1], "cuda ").matches("cuda +unavailable +cuInit failed: CUDA_ERROR_INVALID_VALUE: invalid argument"
+                + " \\[scratchnet emulated CUDA driver: SCRATCHNET_EMULATED_CC='9.0,7.5,8.0': 3 compute capabilities for 2 devices"
+                + " \\(give one for all, or one per device\\)\\]"), (String) r[1]);
     }
 
     @Test

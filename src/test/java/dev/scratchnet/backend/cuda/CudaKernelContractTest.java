@@ -80,9 +80,38 @@ class CudaKernelContractTest {
             wanted.add(k + "_f32");
             wanted.add(k + "_f64");
         }
-        assertEquals(wanted, cuda, "the PTX entry points against the OpenCL kernels and CudaBackend.GEMM_VARIANTS");
+        wanted.add("matmul_" + CudaBackend.TF32_VARIANT + "_f32");   // TF32 has no fp64 form
+        assertEquals(wanted, cuda, "the PTX entry points against the OpenCL kernels, CudaBackend.GEMM_VARIANTS and TF32_VARIANT");
         String ptx = Files.readString(BUILT.resolve("tensor.ptx"));
         assertTrue(ptx.contains(".target sm_75"), "PTX for compute_75");
+    }
+
+    /** The body of the PTX entry {@code name} in {@code ptx}: from its .entry to the next one (or the end). */
+    static String entryBody(String ptx, String name) {
+        int at = ptx.indexOf(".entry " + name + "(");
+        assertTrue(at >= 0, name + " is not in the PTX");
+        int next = ptx.indexOf(".entry ", at + 1);
+        return ptx.substring(at, next < 0 ? ptx.length() : next);
+    }
+
+    @Test
+    void theTf32KernelTrapsInTheCompute75PtxAndUsesTheTensorCoresFromCompute80(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isRegularFile(BUILT.resolve("matmul.ptx")), "nvcc not found: the build made no PTX in " + BUILT);
+        String kernel = "matmul_" + CudaBackend.TF32_VARIANT + "_f32";
+        String old = entryBody(Files.readString(BUILT.resolve("matmul.ptx")), kernel);
+        assertTrue(old.contains("trap;"), "compute_75 has no TF32 tensor cores: the kernel traps there");
+        assertTrue(!old.contains("mma.sync"), "and has no mma");
+        // the fatbin's sm_80/sm_90 code and compute_80 PTX come from the same source compiled for compute_80
+        Path ptx80 = tmp.resolve("matmul80.ptx");
+        String nvcc = CudaModules.nvcc();
+        Process p = new ProcessBuilder(nvcc, "-std=c++17", "-ptx", "-arch=compute_80", "-I", "kernels/cuda", "-o", ptx80.toString(),
+                "kernels/cuda/matmul.cu").redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), log);
+        String body = entryBody(Files.readString(ptx80), kernel);
+        assertTrue(!body.contains("trap;"), "compute_80: the real kernel");
+        assertTrue(body.contains("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32"), "the m16n8k8 TF32 mma");
+        assertTrue(body.contains("cvt.rna.tf32.f32"), "inputs rounded to TF32 with cvt.rna");
     }
 
     @Test

@@ -127,6 +127,7 @@ class EmulatedDriverBuildTest {
             want.add("matmul_" + v + "_f32");
             want.add("matmul_" + v + "_f64");
         }
+        want.add("matmul_" + CudaBackend.TF32_VARIANT + "_f32");   // fp32 only
         assertEquals(want, emulatedEntries().keySet());
     }
 }
