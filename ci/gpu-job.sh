@@ -34,45 +34,46 @@ step() {
   echo "$log: exit $rc in $((SECONDS - t0)) s" >> "$out/timings.txt"
   return $rc
 }
-scratchnet() { java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main "$@"; }
-junit() { java --add-modules jdk.incubator.vector -Djava.awt.headless=true -jar .device/junit-console.jar execute \
-            -cp "$TCP" --disable-banner --details=summary "$@"; }
+# the commands, as arrays: timeout runs programs, not shell functions
+scratchnet=(java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main)
+junit=(java --add-modules jdk.incubator.vector -Djava.awt.headless=true -jar .device/junit-console.jar execute
+       -cp "$TCP" --disable-banner --details=summary)
 counts() { grep -E 'tests (successful|failed|skipped|aborted)' "$out/$1" | tr -s ' ' | paste -sd','; }
 sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -n 1)
 
 verify() {
   { nvidia-smi; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv; } > "$out/nvidia-smi.txt" 2>&1
   note "gpu: $(sed -n 2p <(nvidia-smi --query-gpu=name,driver_version --format=csv 2>&1))"
-  step 30 devices.txt scratchnet devices
+  step 30 devices.txt "${scratchnet[@]}" devices
   note "devices: $(grep -E '^(cuda|opencl) ' "$out/devices.txt" | tr -s ' ' | paste -sd';')"
   for b in cuda opencl; do
-    step 60 "check-$b.txt" scratchnet kernels check --backend "$b"
+    step 45 "check-$b.txt" "${scratchnet[@]}" kernels check --backend "$b"
     note "kernels check $b: $(tail -n 1 "$out/check-$b.txt")"
   done
-  # the workshop's goal in fp32: digits reaches 100% test accuracy on both GPU backends
+  # the workshop's goal in fp32: digits reaches 100% test accuracy on both GPU backends, and with TF32
   for r in digits moons; do
     for b in cuda opencl; do
-      step 20 "$b-$r-fp32.txt" scratchnet workshop "$r" --backend "$b" --precision fp32 --json "$out/$b-$r-fp32.json"
+      step 20 "$b-$r-fp32.txt" "${scratchnet[@]}" workshop "$r" --backend "$b" --precision fp32 --json "$out/$b-$r-fp32.json"
       note "workshop $r $b fp32: $(grep -E 'Final (Test )?Accuracy' "$out/$b-$r-fp32.txt" | head -n 1 | tr -s ' ')"
     done
   done
+  step 20 cuda-digits-tf32.txt "${scratchnet[@]}" workshop digits --backend cuda --tf32 --precision fp32 --json "$out/cuda-digits-tf32.json"
+  note "workshop digits cuda fp32 --tf32: $(grep -E 'Final (Test )?Accuracy' "$out/cuda-digits-tf32.txt" | head -n 1 | tr -s ' ')"
   # the whole suite with both GPU backends required: none of their tests may skip (the fp64 recipes
   # against the notebooks' numbers and the CPU backend are part of it: WorkshopParityTest)
-  SCRATCHNET_REQUIRE=opencl,cuda step 200 tests.txt junit --scan-classpath
+  SCRATCHNET_REQUIRE=opencl,cuda step 180 tests.txt "${junit[@]}" --scan-classpath
   note "tests: $(counts tests.txt)"
   # the CUDA tests under compute-sanitizer: every op and variant against the reference, and the fp64
   # recipes; the other backends are left out (SCRATCHNET_TEST_BACKENDS)
   if [[ -n $sanitizer ]]; then
     local classes=(--select-class dev.scratchnet.backend.BackendParityTest --select-class dev.scratchnet.workshop.WorkshopParityTest)
     local rc
-    SCRATCHNET_REQUIRE=cuda SCRATCHNET_TEST_BACKENDS=cuda step 100 memcheck.txt "$sanitizer" --tool memcheck \
-      --target-processes all --error-exitcode 99 java --add-modules jdk.incubator.vector -Djava.awt.headless=true \
-      -jar .device/junit-console.jar execute -cp "$TCP" --disable-banner --details=summary "${classes[@]}"
+    SCRATCHNET_REQUIRE=cuda SCRATCHNET_TEST_BACKENDS=cuda step 90 memcheck.txt "$sanitizer" --tool memcheck \
+      --target-processes all --error-exitcode 99 "${junit[@]}" "${classes[@]}"
     rc=$?
     note "compute-sanitizer memcheck: exit $rc (99: it reported errors) ($(counts memcheck.txt)); $(grep -E '^========= ERROR SUMMARY' "$out/memcheck.txt" | head -n 1)"
-    SCRATCHNET_REQUIRE=cuda SCRATCHNET_TEST_BACKENDS=cuda step 70 racecheck.txt "$sanitizer" --tool racecheck \
-      --racecheck-report all --target-processes all --error-exitcode 99 java --add-modules jdk.incubator.vector \
-      -Djava.awt.headless=true -jar .device/junit-console.jar execute -cp "$TCP" --disable-banner --details=summary \
+    SCRATCHNET_REQUIRE=cuda SCRATCHNET_TEST_BACKENDS=cuda step 60 racecheck.txt "$sanitizer" --tool racecheck \
+      --racecheck-report all --target-processes all --error-exitcode 99 "${junit[@]}" \
       --select-class dev.scratchnet.backend.BackendParityTest
     rc=$?
     note "compute-sanitizer racecheck: exit $rc (99: it reported hazards) ($(counts racecheck.txt)); $(grep -E '^========= (RACECHECK|ERROR) SUMMARY' "$out/racecheck.txt" | head -n 1)"
@@ -85,31 +86,34 @@ perf() {
   note "gpu: $(sed -n 2p <(nvidia-smi --query-gpu=name,driver_version --format=csv 2>&1))"
   # matmul beside cuBLAS (PyTorch torch.mm, TF32 off) and CLBlast: the goals at 4096 fp32 are CUDA's
   # best variant at 90% of cuBLAS, OpenCL's at 75% and ahead of CLBlast
-  step 130 bench-cuda.txt scratchnet kernels bench --backend cuda --op matmul --sizes 1024,2048,4096 --min-seconds 0.5 \
+  step 120 bench-cuda.txt "${scratchnet[@]}" kernels bench --backend cuda --op matmul --sizes 1024,2048,4096 --min-seconds 0.5 \
     --variants warptile,vectorized,blocktile,tiled
   note "bench cuda: $(grep -cE 'GFLOP' "$out/bench-cuda.txt") lines in bench-cuda.txt"
-  step 110 bench-opencl.txt scratchnet kernels bench --backend opencl --op matmul --sizes 1024,2048,4096 --min-seconds 0.5 \
+  step 100 bench-opencl.txt "${scratchnet[@]}" kernels bench --backend opencl --op matmul --sizes 1024,2048,4096 --min-seconds 0.5 \
     --variants regblock,tiled
   note "bench opencl: $(grep -cE 'GFLOP' "$out/bench-opencl.txt") lines in bench-opencl.txt"
   # the TF32 tensor-core variant beside cuBLAS with TF32 on (goal: 70%)
-  step 40 bench-cuda-tf32.txt scratchnet kernels bench --backend cuda --tf32 --op matmul --sizes 4096 --precision fp32 \
-    --min-seconds 0.5
+  step 50 bench-cuda-tf32.txt "${scratchnet[@]}" kernels bench --backend cuda --tf32 --op matmul --sizes 1024,2048,4096 \
+    --precision fp32 --variants tf32,warptile --min-seconds 0.5
   note "bench cuda tf32: see bench-cuda-tf32.txt"
   # what a launch costs through the Java host, and where one training step goes
-  step 20 launch-cuda.txt scratchnet kernels bench --backend cuda --op launch --precision fp32 --min-seconds 0.5
+  step 20 launch-cuda.txt "${scratchnet[@]}" kernels bench --backend cuda --op launch --precision fp32 --min-seconds 0.5
   note "launch cuda: $(grep -iE 'launch' "$out/launch-cuda.txt" | tail -n 1 | tr -s ' ')"
-  step 40 step-cuda.txt scratchnet kernels bench --backend cuda --op step --precision fp32 --profile --min-seconds 0.5
+  step 40 step-cuda.txt "${scratchnet[@]}" kernels bench --backend cuda --op step --precision fp32 --profile --min-seconds 0.5
   note "training step cuda: $(grep -E 'training step|speed' "$out/step-cuda.txt" | tr -s ' ' | paste -sd';')"
   # Fashion-MNIST 784-256-128-10, fp32, data on the device, beside PyTorch eager on the same GPU
   # (goal: 2x PyTorch's samples/s at batch 128)
+  # (the first 20000 training and 5000 test rows, carried in target/fashion-mnist: ci/fashion-mnist-subset.sh)
+  local fm=target/fashion-mnist
+  local data=idx:$fm/train-images-idx3-ubyte.gz,$fm/train-labels-idx1-ubyte.gz,$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz
   for batch in 128 1024; do
-    step 70 "train-fashion-$batch.txt" scratchnet train --backend cuda --precision fp32 --data fashion-mnist \
-      --layers 784,256,128,10 --batch "$batch" --epochs 4 --bench
-    note "train fashion-mnist batch $batch: $(grep -E 'samples/s:' "$out/train-fashion-$batch.txt" | tail -n 1 | tr -s ' ')"
+    step 50 "train-fashion-$batch.txt" "${scratchnet[@]}" train --backend cuda --precision fp32 --data "$data" \
+      --hidden 256,128 --optimizer sgd --lr 0.1 --batch "$batch" --epochs 5 --bench
+    note "train fashion-mnist batch $batch: $(grep -E 'scratchnet / PyTorch|PyTorch' "$out/train-fashion-$batch.txt" | tail -n 1 | tr -s ' ')"
   done
   # where a small recipe's epoch goes on each GPU backend (Backend.gemmVariantFor's choice for tiny products)
   for b in cuda opencl; do
-    step 60 "workshop-profile-$b.txt" scratchnet workshop bench --backend "$b" --recipes moons,digits --runs 3 --no-fresh-jvm --profile
+    step 50 "workshop-profile-$b.txt" "${scratchnet[@]}" workshop bench --backend "$b" --recipes moons,digits --runs 3 --no-fresh-jvm --profile
     note "workshop bench --profile $b: see workshop-profile-$b.txt"
   done
 }
@@ -118,12 +122,12 @@ tune() {
   note "gpu: $(sed -n 2p <(nvidia-smi --query-gpu=name,driver_version --format=csv 2>&1))"
   # 4096 fp32, the size of the goal (95% of cuBLAS), among the CUDA candidates compiled beforehand
   # into target/cuda-tuning (docs/GPU.md: kernels tune --compile-only)
-  step 260 tune-cuda.txt scratchnet kernels tune --backend cuda --sizes 4096 --precision fp32 --budget 150
+  step 260 tune-cuda.txt "${scratchnet[@]}" kernels tune --backend cuda --sizes 4096 --precision fp32 --budget 150
   note "tune cuda: $(grep -E '^  (warptile|vectorized|blocktile) ' "$out/tune-cuda.txt" | tr -s ' ' | paste -sd';')"
-  step 150 tune-opencl.txt scratchnet kernels tune --backend opencl --sizes 4096 --precision fp32 --budget 80
+  step 150 tune-opencl.txt "${scratchnet[@]}" kernels tune --backend opencl --sizes 4096 --precision fp32 --budget 80
   note "tune opencl: $(grep -E '^  (regblock|tiled) ' "$out/tune-opencl.txt" | tr -s ' ' | paste -sd';')"
   for b in cuda opencl; do
-    step 75 "bench-tuned-$b.txt" scratchnet kernels bench --backend "$b" --op matmul --sizes 4096 --precision fp32 \
+    step 75 "bench-tuned-$b.txt" "${scratchnet[@]}" kernels bench --backend "$b" --op matmul --sizes 4096 --precision fp32 \
       --min-seconds 0.5 --variants "$( [[ $b == cuda ]] && echo warptile,vectorized,blocktile || echo regblock )"
     note "bench tuned $b: see bench-tuned-$b.txt"
   done
