@@ -107,6 +107,14 @@ public interface Backend extends AutoCloseable {
         return gemmVariants().get(0);
     }
 
+    /**
+     * The product kernel {@link #denseForward} runs for an m × n output summed over k (what the profiler
+     * names): by default {@link #gemmVariantFor}'s, where a backend's dense layer is its gemm.
+     */
+    default String denseForwardVariant(int m, int n, int k, Precision precision) {
+        return gemmVariantFor(m, n, k, precision);
+    }
+
     /** {@link #gemm} with a named variant (see {@link #gemmVariants()}). */
     void gemm(String variant, boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c);
 

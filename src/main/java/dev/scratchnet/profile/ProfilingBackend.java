@@ -198,6 +198,11 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
+    public String denseForwardVariant(int m, int n, int k, Precision precision) {
+        return inner.denseForwardVariant(m, n, k, precision);
+    }
+
+    @Override
     public void gemm(String variant, boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
         int m = transA ? a.cols() : a.rows();
         int k = transA ? a.rows() : a.cols();
@@ -210,7 +215,8 @@ public final class ProfilingBackend implements Backend {
     @Override
     public void denseForward(Tensor x, Tensor w, Tensor bias, ActivationKind act, double actParam, Tensor out) {
         timed(Profile.DENSE_FORWARD, "dense_forward " + shape(x) + "·" + shape(w) + " +bias " + act.label(),
-                inner.gemmVariants().get(0), () -> inner.denseForward(x, w, bias, act, actParam, out));
+                inner.denseForwardVariant(x.rows(), w.cols(), x.cols(), out.precision()),
+                () -> inner.denseForward(x, w, bias, act, actParam, out));
     }
 
     @Override

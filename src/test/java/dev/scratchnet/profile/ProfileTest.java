@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -79,7 +80,10 @@ class ProfileTest {
                 () -> new AssertionError(profile.ops().stream().map(o -> o.name).collect(Collectors.toList()).toString()));
         assertEquals(3 * 6, dw.calls, "six full batches of 32 rows an epoch, three epochs");
         assertTrue(profile.ops().stream().anyMatch(o -> o.name.equals("gemm NT 32×2·2×16")));
-        assertTrue(profile.ops().stream().anyMatch(o -> o.name.equals("dense_forward 32×2·2×16 +bias relu")));
+        Profile.Op dense = profile.ops().stream().filter(o -> o.name.equals("dense_forward 32×2·2×16 +bias relu")).findFirst()
+                .orElseThrow();
+        // named by the kernel that runs: the fused blocktile kernel on CUDA, register-blocked on OpenCL
+        assertEquals(Map.of("cpu", "blocked", "opencl", "regblock", "cuda", "blocktile").get(name), dense.variant);
         assertTrue(profile.opMillis() > 0 && profile.opMillis() <= profile.wallMillis() * 1.05 + 1,
                 profile.opMillis() + " ms of ops in " + profile.wallMillis() + " ms");
         profile.addSteps(21);

@@ -174,6 +174,12 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
         return tf32 && precision == Precision.FP32 ? TF32_VARIANT : GEMM_VARIANTS.get(0);
     }
 
+    /** dense_forward is matmul_blocktile's core with the epilogue; under TF32, matmul_tf32 and then the epilogue's ops. */
+    @Override
+    public String denseForwardVariant(int m, int n, int k, Precision precision) {
+        return tf32 && precision == Precision.FP32 ? TF32_VARIANT : "blocktile";
+    }
+
     // ---- tile parameters (Tunable, kept in CudaMatmulTuning) -----------------------------------
 
     @Override

@@ -903,6 +903,12 @@ public final class OpenClBackend extends AbstractBackend implements Tunable {
         return "CPU".equals(found.info.type) && (long) m * n <= SMALL_OUTPUT_ON_CPU ? "naive" : GEMM_VARIANTS.get(0);
     }
 
+    /** dense_forward is the register-blocked kernel with the epilogue, whatever the shape. */
+    @Override
+    public String denseForwardVariant(int m, int n, int k, Precision precision) {
+        return "regblock";
+    }
+
     @Override
     protected void doGemm(String variant, boolean transA, boolean transB, int m, int n, int k, double alpha,
                           Tensor a, Tensor b, double beta, Tensor c) {
