@@ -36,8 +36,11 @@ step() {
 }
 # the commands, as arrays: timeout runs programs, not shell functions
 scratchnet=(java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main)
-junit=(java --add-modules jdk.incubator.vector -Djava.awt.headless=true -jar .device/junit-console.jar execute
-       -cp "$TCP" --disable-banner --details=summary)
+# JUnit's console launcher on the JVM's own class path, not `-jar ... -cp`: the tests that start a child JVM
+# (kernels check's worker, the fresh-JVM and signal tests) pass it java.class.path, which with -cp would
+# hold only the launcher's jar ("Could not find or load main class", found in the dry run)
+junit=(java --add-modules jdk.incubator.vector -Djava.awt.headless=true -cp "$TCP:.device/junit-console.jar"
+       org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary)
 counts() { grep -E 'tests (successful|failed|skipped|aborted)' "$out/$1" | tr -s ' ' | paste -sd','; }
 sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -n 1)
 
