@@ -13,6 +13,7 @@ import dev.scratchnet.nn.Network;
 import dev.scratchnet.nn.Optimizer;
 import dev.scratchnet.nn.Trainer;
 import dev.scratchnet.random.NumpyRandom;
+import dev.scratchnet.testing.TestBackends;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -21,25 +22,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The one-launch optimizer step on the CUDA backend (optim.cu's NAME_update_multi), on the emulated
- * driver's small device: one kernel launch per step for a 3-layer network whatever the optimizer, the
- * table of tensors uploaded once and reused, dropped when its tensors are freed, and everything given
- * back (bytesInUse and the driver's memory) when the network, the optimizer and the backend close.
+ * The one-launch optimizer step on the CUDA backend (optim.cu's NAME_update_multi): one kernel
+ * launch per step for a 3-layer network whatever the optimizer (on a GPU too); and, on the emulated
+ * driver's small device, the table of tensors uploaded once and reused, dropped when its tensors are
+ * freed, and everything given back (bytesInUse and the driver's memory) when the network, the
+ * optimizer and the backend close.
  */
 class CudaOptimizerStepTest {
     private static CudaBackend small() {
         return new CudaBackend(new BackendOptions(null, EmulatedCuda.SMALL));
     }
 
-    private static Network mlp(CudaBackend be) {
+    private static Network mlp(dev.scratchnet.backend.Backend be) {
         return Network.builder(be, Precision.FP32, 20).dense(16, Activation.relu()).dense(12, Activation.relu())
                 .dense(3, Activation.softmax()).build(Initializer.he(), new NumpyRandom(1));
     }
 
     @Test
     void oneOptimizerStepOfAThreeLayerNetworkIsOneLaunchForEveryOptimizer() {
-        EmulatedCuda.require();
-        try (CudaBackend be = small(); Network net = mlp(be)) {
+        CudaBackend be = (CudaBackend) TestBackends.open("cuda");
+        try (Network net = mlp(be)) {
             for (String name : new String[] {"sgd", "momentum", "rmsprop", "adam"}) {
                 try (Optimizer opt = Optimizer.parse(name, 0.01)) {
                     opt.step(net);   // the first step makes the state buffers and uploads the table
