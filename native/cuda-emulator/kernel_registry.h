@@ -67,7 +67,7 @@ struct RegisterModule {
     }
 };
 
-template <typename T> struct TypeName { static std::string get() { return "?"; } };
+template <typename T> struct TypeName { static std::string get() { return std::is_class<T>::value ? "struct" : "?"; } };
 template <> struct TypeName<float> { static std::string get() { return "float"; } };
 template <> struct TypeName<double> { static std::string get() { return "double"; } };
 template <> struct TypeName<int> { static std::string get() { return "int"; } };

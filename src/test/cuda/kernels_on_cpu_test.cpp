@@ -185,6 +185,8 @@ template <> struct K<float> {
     static constexpr auto sum_into = sum_into_f32; static constexpr auto count = count_correct_f32; static constexpr auto argmax = argmax_rows_f32;
     static constexpr auto sgd = sgd_update_f32; static constexpr auto momentum = momentum_update_f32;
     static constexpr auto rmsprop = rmsprop_update_f32; static constexpr auto adam = adam_update_f32;
+    static constexpr auto sgd_multi = sgd_update_multi_f32; static constexpr auto momentum_multi = momentum_update_multi_f32;
+    static constexpr auto rmsprop_multi = rmsprop_update_multi_f32; static constexpr auto adam_multi = adam_update_multi_f32;
 };
 template <> struct K<double> {
     static constexpr auto fill = fill_f64; static constexpr auto scale = scale_f64; static constexpr auto axpy = axpy_f64;
@@ -197,6 +199,8 @@ template <> struct K<double> {
     static constexpr auto sum_into = sum_into_f64; static constexpr auto count = count_correct_f64; static constexpr auto argmax = argmax_rows_f64;
     static constexpr auto sgd = sgd_update_f64; static constexpr auto momentum = momentum_update_f64;
     static constexpr auto rmsprop = rmsprop_update_f64; static constexpr auto adam = adam_update_f64;
+    static constexpr auto sgd_multi = sgd_update_multi_f64; static constexpr auto momentum_multi = momentum_update_multi_f64;
+    static constexpr auto rmsprop_multi = rmsprop_update_multi_f64; static constexpr auto adam_multi = adam_update_multi_f64;
 };
 
 static unsigned softmax_block(int cols) {
@@ -386,8 +390,97 @@ static void test_elementwise(int rows, int cols) {
     }
 }
 
+// ---- the one-launch optimizer steps: NAME_update_multi against NAME_update per tensor, bit for bit ----
+template <typename T>
+static bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+/** Tensors of odd sizes (one element, one block, one past a block, several blocks), each with its gradient and two state buffers. */
+template <typename T>
+struct OptimTensors {
+    std::vector<std::vector<T>> p, g, s0, s1;
+
+    OptimTensors() {
+        for (int n : {1, 7, 256, 257, 1000, 221, 3}) {
+            p.push_back(rand_vec<T>(n));
+            g.push_back(rand_vec<T>(n));
+            s0.push_back(rand_vec<T>(n));
+            s1.push_back(rand_vec<T>(n, 0.01, 1));   // a second moment or mean square is positive
+        }
+    }
+
+    /**
+     * The table CudaBackend uploads for optimizer opt (0 SGD, 1 momentum, 2 RMSprop, 3 Adam), here with
+     * host pointers (the CPU is the device), and the grid's blocks. RMSprop's mean square (the table's
+     * s0) is s1 here: it must be positive.
+     */
+    std::vector<OptimEntry<T>> table(int opt, unsigned& grid) {
+        std::vector<OptimEntry<T>> t;
+        grid = 0;
+        for (size_t i = 0; i < p.size(); i++) {
+            int n = (int) p[i].size();
+            T* first = opt == 1 || opt == 3 ? s0[i].data() : opt == 2 ? s1[i].data() : nullptr;
+            t.push_back(OptimEntry<T>{p[i].data(), g[i].data(), first, opt == 3 ? s1[i].data() : nullptr, n, (int) grid});
+            grid += blocks(n, 256);
+        }
+        return t;
+    }
+
+    bool equals(const OptimTensors& o) const {
+        for (size_t i = 0; i < p.size(); i++) {
+            if (!same_bits(p[i], o.p[i]) || !same_bits(s0[i], o.s0[i]) || !same_bits(s1[i], o.s1[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+};
+
+template <typename T>
+static void test_optim_multi() {
+    const T lr = (T) 0.05, mu = (T) 0.9, rho = (T) 0.99, eps = (T) 1e-6, b1 = (T) 0.9, b2 = (T) 0.999;
+    const char* names[] = {"sgd_update_multi", "momentum_update_multi", "rmsprop_update_multi", "adam_update_multi"};
+    for (int opt = 0; opt < 4; opt++) {
+        OptimTensors<T> single, multi;
+        multi = single;
+        unsigned grid;
+        std::vector<OptimEntry<T>> table = multi.table(opt, grid);
+        bool ok = true;
+        for (int step = 1; step <= 3 && ok; step++) {
+            T c1 = (T) (1 - std::pow((double) b1, step)), c2 = (T) (1 - std::pow((double) b2, step));
+            for (size_t i = 0; i < single.p.size(); i++) {
+                int n = (int) single.p[i].size();
+                const T* g = single.g[i].data();
+                T *p = single.p[i].data(), *s0 = single.s0[i].data(), *s1 = single.s1[i].data();
+                dim3 b(blocks(n, 256));
+                switch (opt) {
+                    case 0: emu::launch(K<T>::sgd, b, dim3(256), n, lr, g, p); break;
+                    case 1: emu::launch(K<T>::momentum, b, dim3(256), n, lr, mu, g, s0, p); break;
+                    case 2: emu::launch(K<T>::rmsprop, b, dim3(256), n, lr, rho, eps, g, s1, p); break;
+                    default: emu::launch(K<T>::adam, b, dim3(256), n, lr, b1, b2, eps, c1, c2, g, s0, s1, p); break;
+                }
+            }
+            int count = (int) table.size();
+            const OptimEntry<T>* t = table.data();
+            switch (opt) {
+                case 0: emu::launch(K<T>::sgd_multi, dim3(grid), dim3(256), count, t, lr); break;
+                case 1: emu::launch(K<T>::momentum_multi, dim3(grid), dim3(256), count, t, lr, mu); break;
+                case 2: emu::launch(K<T>::rmsprop_multi, dim3(grid), dim3(256), count, t, lr, rho, eps); break;
+                default: emu::launch(K<T>::adam_multi, dim3(grid), dim3(256), count, t, lr, b1, b2, eps, c1, c2); break;
+            }
+            ok = single.equals(multi);
+            if (!ok) {
+                std::printf("FAIL %s %s: step %d differs from one NAME_update launch per tensor\n", names[opt], Names<T>::p, step);
+            }
+        }
+        ok ? passed++ : failed++;
+    }
+}
+
 template <typename T>
 static void run_all() {
+    test_optim_multi<T>();
     const int shapes[][3] = {{1, 1, 1}, {7, 13, 5}, {33, 17, 65}, {67, 132, 36}, {130, 70, 40}};
     for (auto& sh : shapes) {
         test_matmul<T>(sh[0], sh[1], sh[2]);

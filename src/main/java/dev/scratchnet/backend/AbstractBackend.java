@@ -1,5 +1,8 @@
 package dev.scratchnet.backend;
 
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -73,6 +76,34 @@ public abstract class AbstractBackend implements Backend {
 
     protected abstract void doAdamUpdate(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1,
                                          double beta2, double eps, double correction1, double correction2);
+
+    // ---- optimizer steps over lists: one launch where a backend overrides these; else a loop -----
+    // The lists are checked (see optimizerLists) before these run.
+
+    protected void doSgdUpdate(List<Tensor> ps, List<Tensor> gs, double lr) {
+        for (int i = 0; i < ps.size(); i++) {
+            doSgdUpdate(ps.get(i), gs.get(i), lr);
+        }
+    }
+
+    protected void doMomentumUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> vs, double lr, double mu) {
+        for (int i = 0; i < ps.size(); i++) {
+            doMomentumUpdate(ps.get(i), gs.get(i), vs.get(i), lr, mu);
+        }
+    }
+
+    protected void doRmspropUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> ss, double lr, double rho, double eps) {
+        for (int i = 0; i < ps.size(); i++) {
+            doRmspropUpdate(ps.get(i), gs.get(i), ss.get(i), lr, rho, eps);
+        }
+    }
+
+    protected void doAdamUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> ms, List<Tensor> vs, double lr, double beta1,
+                                double beta2, double eps, double correction1, double correction2) {
+        for (int i = 0; i < ps.size(); i++) {
+            doAdamUpdate(ps.get(i), gs.get(i), ms.get(i), vs.get(i), lr, beta1, beta2, eps, correction1, correction2);
+        }
+    }
 
     // ---- memory ---------------------------------------------------------------------------
 
@@ -396,6 +427,82 @@ public abstract class AbstractBackend implements Backend {
             throw new IllegalArgumentException("adamUpdate: step " + step + " must count from 1");
         }
         doAdamUpdate(p, g, m, v, lr, beta1, beta2, eps, 1 - Math.pow(beta1, step), 1 - Math.pow(beta2, step));
+    }
+
+    @Override
+    public final void sgdUpdate(List<Tensor> ps, List<Tensor> gs, double lr) {
+        if (optimizerLists("sgdUpdate", new String[] {"parameters", "gradients"}, ps, gs)) {
+            doSgdUpdate(ps, gs, lr);
+        }
+    }
+
+    @Override
+    public final void momentumUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> vs, double lr, double mu) {
+        if (optimizerLists("momentumUpdate", new String[] {"parameters", "gradients", "velocities"}, ps, gs, vs)) {
+            doMomentumUpdate(ps, gs, vs, lr, mu);
+        }
+    }
+
+    @Override
+    public final void rmspropUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> ss, double lr, double rho, double eps) {
+        if (optimizerLists("rmspropUpdate", new String[] {"parameters", "gradients", "mean squares"}, ps, gs, ss)) {
+            doRmspropUpdate(ps, gs, ss, lr, rho, eps);
+        }
+    }
+
+    @Override
+    public final void adamUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> ms, List<Tensor> vs, double lr, double beta1,
+                                 double beta2, double eps, int step) {
+        if (step < 1) {
+            throw new IllegalArgumentException("adamUpdate: step " + step + " must count from 1");
+        }
+        if (optimizerLists("adamUpdate", new String[] {"parameters", "gradients", "first moments", "second moments"}, ps, gs, ms, vs)) {
+            doAdamUpdate(ps, gs, ms, vs, lr, beta1, beta2, eps, 1 - Math.pow(beta1, step), 1 - Math.pow(beta2, step));
+        }
+    }
+
+    /**
+     * Checks the lists of a list-form optimizer update once: equal lengths; each entry's tensors this
+     * backend's, open, of one shape; every tensor of one precision; no parameter or state tensor (every
+     * list but the gradients, {@code lists[1]}) twice, since the entries may be updated at the same time.
+     * Returns whether there is anything to update.
+     */
+    @SafeVarargs
+    private boolean optimizerLists(String op, String[] names, List<Tensor>... lists) {
+        checkOpen();
+        for (int l = 0; l < lists.length; l++) {
+            if (lists[l] == null) {
+                throw new IllegalArgumentException(op + ": the list of " + names[l] + " is null");
+            }
+            if (lists[l].size() != lists[0].size()) {
+                throw new IllegalArgumentException(op + ": " + lists[0].size() + " " + names[0] + " but " + lists[l].size() + " "
+                        + names[l] + ": the lists must have equal lengths");
+            }
+        }
+        Map<Tensor, Integer> written = new IdentityHashMap<>();
+        Tensor[] entry = new Tensor[lists.length];
+        for (int i = 0; i < lists[0].size(); i++) {
+            String at = op + " entry " + i;
+            for (int l = 0; l < lists.length; l++) {
+                entry[l] = lists[l].get(i);
+            }
+            samePrecision(at, entry);
+            for (int l = 1; l < lists.length; l++) {
+                sameShape(at + " (" + names[0] + " and " + names[l] + ")", entry[0], entry[l]);
+            }
+            if (entry[0].precision() != lists[0].get(0).precision()) {
+                throw new IllegalArgumentException(op + ": entries mix " + lists[0].get(0).precision() + " (entry 0) and "
+                        + entry[0].precision() + " (entry " + i + ")");
+            }
+            for (int l = 0; l < lists.length; l++) {
+                Integer earlier = l == 1 ? null : written.putIfAbsent(entry[l].root(), i);
+                if (earlier != null) {
+                    throw new IllegalArgumentException(op + ": entry " + i + " updates the " + entry[l].shape() + " tensor that entry "
+                            + earlier + " updates too: each parameter and state tensor may appear once");
+                }
+            }
+        }
+        return !lists[0].isEmpty();
     }
 
     // ---- checks -----------------------------------------------------------------------------

@@ -199,4 +199,23 @@ public interface Backend extends AutoCloseable {
      */
     void adamUpdate(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2,
                     double eps, int step);
+
+    // ---- optimizers over every tensor of a step (one launch where the backend can) -------------
+    // Entry i of each list belongs together (ps[i], gs[i], and its state); the results are those of
+    // the per-tensor op applied to each entry in turn, bit for bit. The lists have equal lengths, the
+    // tensors of an entry one shape, all of them one precision, and no parameter or state tensor
+    // appears twice. The CUDA backend runs each as one kernel launch; the others loop.
+
+    /** {@link #sgdUpdate(Tensor, Tensor, double)} for each entry. */
+    void sgdUpdate(List<Tensor> ps, List<Tensor> gs, double lr);
+
+    /** {@link #momentumUpdate(Tensor, Tensor, Tensor, double, double)} for each entry. */
+    void momentumUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> vs, double lr, double mu);
+
+    /** {@link #rmspropUpdate(Tensor, Tensor, Tensor, double, double, double)} for each entry. */
+    void rmspropUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> ss, double lr, double rho, double eps);
+
+    /** {@link #adamUpdate(Tensor, Tensor, Tensor, Tensor, double, double, double, double, int)} for each entry. */
+    void adamUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> ms, List<Tensor> vs, double lr, double beta1,
+                    double beta2, double eps, int step);
 }

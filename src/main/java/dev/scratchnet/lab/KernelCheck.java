@@ -218,6 +218,19 @@ public final class KernelCheck {
                 (be, t, i) -> be.rmspropUpdate(t[0], t[1], t[2], 0.01, 0.9, 1e-6));
         check("adam_update", p, m, n, k, false, 8, new int[] {0, 2, 3}, new Matrix[] {param, grad, s1, s2},
                 (be, t, i) -> be.adamUpdate(t[0], t[1], t[2], t[3], 0.01, 0.9, 0.999, 1e-6, 3));
+        // the list forms over two tensors of different shapes: optim.cu's NAME_update_multi on CUDA (one launch), a loop
+        // elsewhere; named multi_* so that --only sgd_update still picks the per-tensor kernel alone
+        Matrix param2 = rand(r, n, m + 1, p), grad2 = rand(r, n, m + 1, p), s12 = rand(r, n, m + 1, p), s22 = abs(rand(r, n, m + 1, p));
+        Matrix[] two = {param, grad, s1, s2, param2, grad2, s12, s22};
+        check("multi_sgd_update", p, m, n, k, false, 1, new int[] {0, 4}, two,
+                (be, t, i) -> be.sgdUpdate(List.of(t[0], t[4]), List.of(t[1], t[5]), 0.1));
+        check("multi_momentum_update", p, m, n, k, false, 2, new int[] {0, 2, 4, 6}, two,
+                (be, t, i) -> be.momentumUpdate(List.of(t[0], t[4]), List.of(t[1], t[5]), List.of(t[2], t[6]), 0.1, 0.9));
+        check("multi_rmsprop_update", p, m, n, k, false, 8, new int[] {0, 3, 4, 7}, two,
+                (be, t, i) -> be.rmspropUpdate(List.of(t[0], t[4]), List.of(t[1], t[5]), List.of(t[3], t[7]), 0.01, 0.9, 1e-6));
+        check("multi_adam_update", p, m, n, k, false, 8, new int[] {0, 2, 3, 4, 6, 7}, two,
+                (be, t, i) -> be.adamUpdate(List.of(t[0], t[4]), List.of(t[1], t[5]), List.of(t[2], t[6]), List.of(t[3], t[7]), 0.01,
+                        0.9, 0.999, 1e-6, 3));
     }
 
     private void longRows(Precision p) {

@@ -4,15 +4,19 @@ import dev.scratchnet.backend.Backend;
 import dev.scratchnet.backend.Matrix;
 import dev.scratchnet.backend.Tensor;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Updates a network's parameters in place from the gradients of its last backward pass. The
  * update runs on the backend; momentum, RMSprop and Adam keep their state there too, one buffer
- * per parameter, made on the first step.
+ * per parameter, made on the first step. A step is one list-form update over every parameter
+ * ({@link Backend#sgdUpdate(List, List, double)} and the like: one kernel launch on CUDA), over
+ * lists collected on the first step and kept until the state changes.
  *
  * <p>Weight decay ({@link #weightDecay(double)}) is decoupled from the gradient for every
  * optimizer: before each update, every weight matrix (not the biases) is multiplied by
@@ -27,6 +31,12 @@ public abstract class Optimizer implements AutoCloseable {
     private double weightDecay;
     private final Map<Tensor, Tensor[]> state = new IdentityHashMap<>();
     private int steps;
+    /** The network the lists below were collected from; null until the next step collects them. */
+    private Network collectedFor;
+    /** Every parameter of {@link #collectedFor} (W1, b1, W2, ...), its gradient, and each state buffer's list. */
+    private List<Tensor> parameters;
+    private List<Tensor> gradients;
+    private List<List<Tensor>> stateLists;
 
     protected Optimizer(double learningRate) {
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
@@ -75,8 +85,11 @@ public abstract class Optimizer implements AutoCloseable {
     /** How many buffers of state each parameter needs. */
     protected abstract int stateBuffers();
 
-    /** Applies one update to {@code p} from its gradient {@code g}. */
-    protected abstract void update(Backend backend, Tensor p, Tensor g, Tensor[] state, int step);
+    /**
+     * Applies one update to every parameter {@code ps[i]} from its gradient {@code gs[i]}, with
+     * {@code state.get(k).get(i)} its k-th state buffer.
+     */
+    protected abstract void update(Backend backend, List<Tensor> ps, List<Tensor> gs, List<List<Tensor>> state, int step);
 
     /** A readable name, as {@link #parse} accepts it. */
     public abstract String describe();
@@ -85,25 +98,61 @@ public abstract class Optimizer implements AutoCloseable {
     public void step(Network net) {
         steps++;
         Backend backend = net.backend();
-        for (Dense d : net.layers()) {
-            if (weightDecay > 0) {
+        if (weightDecay > 0) {
+            // before the update, as before each tensor's own update: the updates of the others do not read W
+            for (Dense d : net.layers()) {
                 backend.scale(1.0 - learningRate * weightDecay, d.weights());
             }
-            apply(backend, d.weights(), d.weightGradient());
-            apply(backend, d.bias(), d.biasGradient());
         }
+        if (collectedFor != net) {
+            collect(net);
+        }
+        update(backend, parameters, gradients, stateLists, steps);
     }
 
-    private void apply(Backend backend, Tensor p, Tensor g) {
-        Tensor[] s = state.get(p);
-        if (s == null) {
-            s = new Tensor[stateBuffers()];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = backend.zeros(p.rows(), p.cols(), p.precision());
-            }
-            state.put(p, s);
+    /** Collects the lists a step updates, making the state buffers not made yet (zeros). */
+    private void collect(Network net) {
+        Backend backend = net.backend();
+        List<Tensor> ps = new ArrayList<>(), gs = new ArrayList<>();
+        List<List<Tensor>> ss = new ArrayList<>();
+        for (int i = 0; i < stateBuffers(); i++) {
+            ss.add(new ArrayList<>());
         }
-        update(backend, p, g, s, steps);
+        for (Dense d : net.layers()) {
+            ps.add(d.weights());
+            gs.add(d.weightGradient());
+            ps.add(d.bias());
+            gs.add(d.biasGradient());
+        }
+        for (Tensor p : ps) {
+            Tensor[] s = state.get(p);
+            if (s == null) {
+                s = new Tensor[stateBuffers()];
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = backend.zeros(p.rows(), p.cols(), p.precision());
+                }
+                state.put(p, s);
+            }
+            for (int i = 0; i < s.length; i++) {
+                ss.get(i).add(s[i]);
+            }
+        }
+        parameters = List.copyOf(ps);
+        gradients = List.copyOf(gs);
+        List<List<Tensor>> frozen = new ArrayList<>();
+        for (List<Tensor> l : ss) {
+            frozen.add(List.copyOf(l));
+        }
+        stateLists = List.copyOf(frozen);
+        collectedFor = net;
+    }
+
+    /** Forgets the collected lists: the next step collects them again (the state changed). */
+    private void forgetLists() {
+        collectedFor = null;
+        parameters = null;
+        gradients = null;
+        stateLists = null;
     }
 
     /**
@@ -132,6 +181,7 @@ public abstract class Optimizer implements AutoCloseable {
         if (stepsTaken < 0) {
             throw new IllegalArgumentException("optimizer step count " + stepsTaken + ": must be at least 0");
         }
+        forgetLists();
         Backend backend = net.backend();
         int l = 0;
         for (Dense d : net.layers()) {
@@ -180,6 +230,7 @@ public abstract class Optimizer implements AutoCloseable {
             }
         }
         state.clear();
+        forgetLists();
     }
 
     /** p ← p − lr·g: the update every notebook uses. */
@@ -191,8 +242,8 @@ public abstract class Optimizer implements AutoCloseable {
             }
 
             @Override
-            protected void update(Backend backend, Tensor p, Tensor g, Tensor[] state, int step) {
-                backend.sgdUpdate(p, g, learningRate);
+            protected void update(Backend backend, List<Tensor> ps, List<Tensor> gs, List<List<Tensor>> state, int step) {
+                backend.sgdUpdate(ps, gs, learningRate);
             }
 
             @Override
@@ -212,8 +263,8 @@ public abstract class Optimizer implements AutoCloseable {
             }
 
             @Override
-            protected void update(Backend backend, Tensor p, Tensor g, Tensor[] state, int step) {
-                backend.momentumUpdate(p, g, state[0], learningRate, mu);
+            protected void update(Backend backend, List<Tensor> ps, List<Tensor> gs, List<List<Tensor>> state, int step) {
+                backend.momentumUpdate(ps, gs, state.get(0), learningRate, mu);
             }
 
             @Override
@@ -233,8 +284,8 @@ public abstract class Optimizer implements AutoCloseable {
             }
 
             @Override
-            protected void update(Backend backend, Tensor p, Tensor g, Tensor[] state, int step) {
-                backend.rmspropUpdate(p, g, state[0], learningRate, rho, eps);
+            protected void update(Backend backend, List<Tensor> ps, List<Tensor> gs, List<List<Tensor>> state, int step) {
+                backend.rmspropUpdate(ps, gs, state.get(0), learningRate, rho, eps);
             }
 
             @Override
@@ -255,8 +306,8 @@ public abstract class Optimizer implements AutoCloseable {
             }
 
             @Override
-            protected void update(Backend backend, Tensor p, Tensor g, Tensor[] state, int step) {
-                backend.adamUpdate(p, g, state[0], state[1], learningRate, beta1, beta2, eps, step);
+            protected void update(Backend backend, List<Tensor> ps, List<Tensor> gs, List<List<Tensor>> state, int step) {
+                backend.adamUpdate(ps, gs, state.get(0), state.get(1), learningRate, beta1, beta2, eps, step);
             }
 
             @Override

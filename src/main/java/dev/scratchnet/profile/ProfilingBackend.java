@@ -315,6 +315,33 @@ public final class ProfilingBackend implements Backend {
                 () -> inner.adamUpdate(p, g, m, v, lr, beta1, beta2, eps, step));
     }
 
+    /** A list-form update's span name: one op over every tensor of the step, e.g. "sgd_update ×6 tensors". */
+    private static String overTensors(String kernel, List<Tensor> ps) {
+        return kernel + " ×" + ps.size() + (ps.size() == 1 ? " tensor" : " tensors");
+    }
+
+    @Override
+    public void sgdUpdate(List<Tensor> ps, List<Tensor> gs, double lr) {
+        timed(Profile.OPTIMIZER, overTensors("sgd_update", ps), "", () -> inner.sgdUpdate(ps, gs, lr));
+    }
+
+    @Override
+    public void momentumUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> vs, double lr, double mu) {
+        timed(Profile.OPTIMIZER, overTensors("momentum_update", ps), "", () -> inner.momentumUpdate(ps, gs, vs, lr, mu));
+    }
+
+    @Override
+    public void rmspropUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> ss, double lr, double rho, double eps) {
+        timed(Profile.OPTIMIZER, overTensors("rmsprop_update", ps), "", () -> inner.rmspropUpdate(ps, gs, ss, lr, rho, eps));
+    }
+
+    @Override
+    public void adamUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> ms, List<Tensor> vs, double lr, double beta1, double beta2,
+                           double eps, int step) {
+        timed(Profile.OPTIMIZER, overTensors("adam_update", ps), "",
+                () -> inner.adamUpdate(ps, gs, ms, vs, lr, beta1, beta2, eps, step));
+    }
+
     @Override
     public String toString() {
         return "profiling " + inner;

@@ -31,6 +31,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +39,8 @@ import java.util.Map;
  * The CUDA backend (JCuda driver API): the device's primary context, the default stream, the
  * modules of {@code kernels/cuda} (see {@link CudaModules}), and a memory pool that keeps freed
  * blocks for reuse, so building and closing networks does not call cuMemAlloc/cuMemFree each time.
- * Every op is one or two kernel launches (copy is a device-to-device copy); only downloads,
+ * Every op is one or two kernel launches (copy is a device-to-device copy), and a list-form
+ * optimizer update is one launch over all its tensors (see {@link OptimTable}); only downloads,
  * {@link #synchronize} and timing wait for the GPU. Launch geometry follows kernels/KERNELS.md and
  * the comments at the top of each .cu file.
  *
@@ -79,7 +81,10 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
     private final Map<Long, ArrayDeque<CUdeviceptr>> pool = new HashMap<>();
     private long pooledBytes;
     private final Map<Precision, CudaTensor> partials = new EnumMap<>(Precision.class);
+    /** The tables of the list-form optimizer updates, by their words (see {@link OptimTable}). */
+    private final Map<List<Long>, OptimTable> optimTables = new HashMap<>();
     private String lastKernel = "(none yet)";
+    private long launches;
 
     public CudaBackend(BackendOptions options) {
         Probe probe = CudaProbe.probe();
@@ -263,7 +268,7 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
             throw new IllegalArgumentException(String.format("%s needs %.1f MiB, but %.1f MiB of the %s's %.1f GiB are already in use",
                     what, size / 1048576.0, bytesInUse() / 1048576.0, name, totalMemory / 1073741824.0));
         }
-        CUdeviceptr ptr = new CUdeviceptr();
+        CUdeviceptr ptr = new DevicePointer();
         int result = JCudaDriver.cuMemAlloc(ptr, size);
         if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY && pooledBytes > 0) {
             releasePool();
@@ -305,6 +310,7 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
     @Override
     protected void doFree(Tensor t) {
         CudaTensor c = (CudaTensor) t;
+        forgetOptimTables(address(c.ptr));
         recycle(c.ptr, c.capacity);
     }
 
@@ -405,6 +411,10 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
             recycle(t.ptr, t.capacity);
         }
         partials.clear();
+        for (OptimTable t : optimTables.values()) {
+            recycle(t.ptr, t.capacity);
+        }
+        optimTables.clear();
         releasePool();
         modules.close();
         JCudaDriver.cuDevicePrimaryCtxRelease(device);
@@ -461,6 +471,7 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
                 throw new IllegalStateException("CUDA kernel '" + kernel + "' failed to launch on " + name + " (grid " + gx + "×" + gy
                         + ", block " + bx + "×" + by + "): " + CudaErrors.explain(result));
             }
+            launches++;
         }
     }
 
@@ -658,5 +669,143 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
                                 double correction1, double correction2) {
         launch("optim", "adam_update", p.precision()).i(p.size()).r(lr).r(beta1).r(beta2).r(eps).r(correction1).r(correction2)
                 .t(g).t(m).t(v).t(p).over(p.size());
+    }
+
+    // ---- the list-form optimizer updates: one launch over every tensor (NAME_update_multi) ----------
+
+    /** The kernels only this backend has (kernels/opencl has no counterpart): the one-launch optimizer steps. */
+    public static final List<String> CUDA_ONLY_KERNELS = List.of("sgd_update_multi", "momentum_update_multi",
+            "rmsprop_update_multi", "adam_update_multi");
+    /** Words (64 bits) per entry of an optimizer table: p, g, s0, s1, then n and first_block as two ints (optim.cu's OptimEntry). */
+    static final int OPTIM_ENTRY_WORDS = 5;
+
+    /**
+     * One optimizer table in device memory: {@code words} (the cache's key) as uploaded, for a grid
+     * of {@code blocks} blocks of 256. Its content is a function of the tensors' addresses and sizes
+     * only, so a table stays right while those tensors live; it is dropped when any of them is freed
+     * (and on close), and its memory goes back to the pool. Like the column-sum scratch it is the
+     * backend's own memory, not counted in {@link #bytesInUse()}.
+     */
+    private static final class OptimTable {
+        final CUdeviceptr ptr;
+        final long capacity;
+        final int blocks;
+        final List<Long> words;
+
+        OptimTable(CUdeviceptr ptr, long capacity, int blocks, List<Long> words) {
+            this.ptr = ptr;
+            this.capacity = capacity;
+            this.blocks = blocks;
+            this.words = words;
+        }
+
+        boolean refersTo(long address) {
+            for (int i = 0; i < words.size(); i++) {
+                if (i % OPTIM_ENTRY_WORDS != OPTIM_ENTRY_WORDS - 1 && words.get(i) == address) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static long address(CUdeviceptr p) {
+        return ((DevicePointer) p).address();
+    }
+
+    /** Kernel launches this backend has made (tests count them: an optimizer step is one). */
+    long launches() {
+        return launches;
+    }
+
+    /** How many optimizer tables are cached (tests: none left once their tensors are closed). */
+    int optimTables() {
+        return optimTables.size();
+    }
+
+    /** Drops the optimizer tables that point into the allocation at {@code address}. */
+    private void forgetOptimTables(long address) {
+        for (Iterator<OptimTable> it = optimTables.values().iterator(); it.hasNext(); ) {
+            OptimTable t = it.next();
+            if (t.refersTo(address)) {
+                recycle(t.ptr, t.capacity);
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * The table for these entries (lists of equal length, s0 and s1 null where the optimizer has no
+     * such state): found in the cache, or written and uploaded once (a synchronous copy, the first
+     * step over a new list of tensors only).
+     */
+    private OptimTable optimTable(List<Tensor> ps, List<Tensor> gs, List<Tensor> s0, List<Tensor> s1) {
+        int count = ps.size();
+        Long[] words = new Long[count * OPTIM_ENTRY_WORDS];
+        long blocks = 0;
+        for (int i = 0; i < count; i++) {
+            int n = ps.get(i).size();
+            int w = i * OPTIM_ENTRY_WORDS;
+            words[w] = address(ptr(ps.get(i)));
+            words[w + 1] = address(ptr(gs.get(i)));
+            words[w + 2] = s0 == null ? 0L : address(ptr(s0.get(i)));
+            words[w + 3] = s1 == null ? 0L : address(ptr(s1.get(i)));
+            words[w + 4] = (n & 0xffffffffL) | (blocks << 32);
+            blocks += blocks(n, THREADS);
+            if (blocks > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("an optimizer step over " + count + " tensors needs more than 2^31 blocks of "
+                        + THREADS + " threads");
+            }
+        }
+        List<Long> key = List.of(words);
+        OptimTable table = optimTables.get(key);
+        if (table == null) {
+            long bytes = (long) words.length * Long.BYTES;
+            CUdeviceptr d = allocate(bytes, "the optimizer's table of " + count + " tensors");
+            long[] host = new long[words.length];
+            for (int i = 0; i < host.length; i++) {
+                host[i] = words[i];
+            }
+            try {
+                sync(JCudaDriver.cuMemcpyHtoD(d, Pointer.to(host), bytes), "uploading the optimizer's table of " + count + " tensors");
+            } catch (RuntimeException e) {
+                recycle(d, blockSize(bytes));
+                throw e;
+            }
+            table = new OptimTable(d, blockSize(bytes), (int) blocks, key);
+            optimTables.put(key, table);
+        }
+        return table;
+    }
+
+    /** One launch of optim.cu's NAME_update_multi over the table; the caller adds the scalars and runs it. */
+    private Launch multi(String kernel, Precision p, OptimTable table, int count) {
+        return launch("optim", kernel + "_multi", p).i(count).device(table.ptr);
+    }
+
+    @Override
+    protected void doSgdUpdate(List<Tensor> ps, List<Tensor> gs, double lr) {
+        OptimTable t = optimTable(ps, gs, null, null);
+        multi("sgd_update", ps.get(0).precision(), t, ps.size()).r(lr).run(t.blocks, 1, THREADS, 1);
+    }
+
+    @Override
+    protected void doMomentumUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> vs, double lr, double mu) {
+        OptimTable t = optimTable(ps, gs, vs, null);
+        multi("momentum_update", ps.get(0).precision(), t, ps.size()).r(lr).r(mu).run(t.blocks, 1, THREADS, 1);
+    }
+
+    @Override
+    protected void doRmspropUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> ss, double lr, double rho, double eps) {
+        OptimTable t = optimTable(ps, gs, ss, null);
+        multi("rmsprop_update", ps.get(0).precision(), t, ps.size()).r(lr).r(rho).r(eps).run(t.blocks, 1, THREADS, 1);
+    }
+
+    @Override
+    protected void doAdamUpdate(List<Tensor> ps, List<Tensor> gs, List<Tensor> ms, List<Tensor> vs, double lr, double beta1,
+                                double beta2, double eps, double correction1, double correction2) {
+        OptimTable t = optimTable(ps, gs, ms, vs);
+        multi("adam_update", ps.get(0).precision(), t, ps.size()).r(lr).r(beta1).r(beta2).r(eps).r(correction1).r(correction2)
+                .run(t.blocks, 1, THREADS, 1);
     }
 }

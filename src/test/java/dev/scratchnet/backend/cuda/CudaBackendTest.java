@@ -40,7 +40,7 @@ class CudaBackendTest {
     }
 
     /** Bytes the driver has handed out in the current context (with its guard zones). */
-    private static long driverBytesInUse() {
+    static long driverBytesInUse() {
         long[] free = new long[1], total = new long[1];
         EmulatedCuda.ok(JCudaDriver.cuMemGetInfo(free, total));
         return total[0] - free[0];

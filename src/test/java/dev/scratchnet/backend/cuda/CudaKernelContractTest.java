@@ -23,7 +23,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The CUDA kernels as nvcc built them during this build: the same kernels as kernels/opencl,
- * each as _f32 and _f64 entry points, and the matmul variants the backend names. Also the path an
+ * each as _f32 and _f64 entry points, the matmul variants the backend names, and the kernels only
+ * CUDA has ({@link CudaBackend#CUDA_ONLY_KERNELS}: the one-launch optimizer steps, whose arithmetic
+ * is checked against the per-tensor kernels' in the PTX; OpenCL keeps one launch per tensor). Also the path an
  * edited kernel takes (--kernels DIR: nvcc into a cache). None of this needs a GPU; it needs nvcc,
  * which the build uses when it is on PATH.
  */
@@ -75,13 +77,18 @@ class CudaKernelContractTest {
         for (String v : CudaBackend.GEMM_VARIANTS) {
             expected.add("matmul_" + v);
         }
+        for (String k : CudaBackend.CUDA_ONLY_KERNELS) {
+            assertTrue(!openClKernels().contains(k), k + " is in kernels/opencl too: take it off CudaBackend.CUDA_ONLY_KERNELS");
+            expected.add(k);
+        }
         Set<String> wanted = new TreeSet<>();
         for (String k : expected) {
             wanted.add(k + "_f32");
             wanted.add(k + "_f64");
         }
         wanted.add("matmul_" + CudaBackend.TF32_VARIANT + "_f32");   // TF32 has no fp64 form
-        assertEquals(wanted, cuda, "the PTX entry points against the OpenCL kernels, CudaBackend.GEMM_VARIANTS and TF32_VARIANT");
+        assertEquals(wanted, cuda, "the PTX entry points against the OpenCL kernels, CudaBackend.GEMM_VARIANTS, TF32_VARIANT and"
+                + " CUDA_ONLY_KERNELS");
         String ptx = Files.readString(BUILT.resolve("tensor.ptx"));
         assertTrue(ptx.contains(".target sm_75"), "PTX for compute_75");
     }
@@ -92,6 +99,31 @@ class CudaKernelContractTest {
         assertTrue(at >= 0, name + " is not in the PTX");
         int next = ptx.indexOf(".entry ", at + 1);
         return ptx.substring(at, next < 0 ? ptx.length() : next);
+    }
+
+    /** The floating-point instructions of a PTX entry, in order (fma.rn.f32, mul.rn.f64, sqrt.rn.f32, ...). */
+    static java.util.List<String> floatingPointInstructions(String body) {
+        java.util.List<String> ops = new java.util.ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^\\s*((?:fma|mul|add|sub|div|sqrt|rcp|neg|abs|max|min)\\.[a-z.]*f(?:32|64))\\s").matcher(body);
+        while (m.find()) {
+            ops.add(m.group(1));
+        }
+        return ops;
+    }
+
+    @Test
+    void eachOneLaunchOptimizerStepComputesAsItsPerTensorKernelDoes() throws IOException {
+        assumeTrue(Files.isRegularFile(BUILT.resolve("optim.ptx")), "nvcc not found: the build made no PTX in " + BUILT);
+        String ptx = Files.readString(BUILT.resolve("optim.ptx"));
+        for (String multi : CudaBackend.CUDA_ONLY_KERNELS) {
+            String single = multi.substring(0, multi.length() - "_multi".length());
+            for (String suffix : new String[] {"_f32", "_f64"}) {
+                java.util.List<String> want = floatingPointInstructions(entryBody(ptx, single + suffix));
+                assertTrue(!want.isEmpty(), single + suffix + " has floating-point instructions");
+                assertEquals(want, floatingPointInstructions(entryBody(ptx, multi + suffix)), multi + suffix + " against " + single + suffix
+                        + ": the same element update (optim.cu's NAME_element), the same rounding, so the same bits");
+            }
+        }
     }
 
     @Test

@@ -128,6 +128,10 @@ class EmulatedDriverBuildTest {
             want.add("matmul_" + v + "_f64");
         }
         want.add("matmul_" + CudaBackend.TF32_VARIANT + "_f32");   // fp32 only
+        for (String k : CudaBackend.CUDA_ONLY_KERNELS) {   // the one-launch optimizer steps: no OpenCL counterpart
+            want.add(k + "_f32");
+            want.add(k + "_f64");
+        }
         assertEquals(want, emulatedEntries().keySet());
     }
 }
