@@ -69,7 +69,8 @@ verify() {
   # the CUDA tests under compute-sanitizer: every op and variant against the reference, and the fp64
   # recipes; the other backends are left out (SCRATCHNET_TEST_BACKENDS)
   if [[ -n $sanitizer ]]; then
-    local classes=(--select-class dev.scratchnet.backend.BackendParityTest --select-class dev.scratchnet.workshop.WorkshopParityTest)
+    local classes=(--select-class dev.scratchnet.backend.BackendParityTest --select-class dev.scratchnet.workshop.WorkshopParityTest
+                   --select-class dev.scratchnet.backend.cuda.CudaOptimizerStepTest --select-class dev.scratchnet.backend.OptimizerListsTest)
     local rc
     SCRATCHNET_REQUIRE=cuda SCRATCHNET_TEST_BACKENDS=cuda step 90 memcheck.txt "$sanitizer" --tool memcheck \
       --target-processes all --error-exitcode 99 "${junit[@]}" "${classes[@]}"
