@@ -19,8 +19,10 @@ out=${OUT:-target/gpu-job}
 mode=${1:-verify}
 case $mode in verify|perf|tune|all) ;; *) echo "gpu-job.sh: unknown mode '$mode' (verify, perf, tune or all)" >&2; exit 2 ;; esac
 mkdir -p "$out/tuning"
-jvm=(--add-modules jdk.incubator.vector -Djava.awt.headless=true -Dscratchnet.tuning.cache="$out/tuning"
-     -Dscratchnet.cuda.cache=target/cuda-tuning)
+# (the device's runtime is Java 25: without native access granted, JOCL and JCuda loading their libraries
+# print four WARNING lines on every command, as the scratchnet launcher knows)
+jvm=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true
+     -Dscratchnet.tuning.cache="$out/tuning" -Dscratchnet.cuda.cache=target/cuda-tuning)
 summary=$out/summary.txt
 : > "$summary"
 note() { printf '%s\n' "$*" | tee -a "$summary"; }
@@ -39,7 +41,7 @@ scratchnet=(java "${jvm[@]}" -cp "$CP" dev.scratchnet.cli.Main)
 # JUnit's console launcher on the JVM's own class path, not `-jar ... -cp`: the tests that start a child JVM
 # (kernels check's worker, the fresh-JVM and signal tests) pass it java.class.path, which with -cp would
 # hold only the launcher's jar ("Could not find or load main class", found in the dry run)
-junit=(java --add-modules jdk.incubator.vector -Djava.awt.headless=true -cp "$TCP:.device/junit-console.jar"
+junit=(java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -cp "$TCP:.device/junit-console.jar"
        org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary)
 counts() { grep -E 'tests (successful|failed|skipped|aborted)' "$out/$1" | tr -s ' ' | paste -sd','; }
 sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -n 1)

@@ -120,8 +120,9 @@ class MainTest {
     /** Runs the command line in a child JVM with {@code env} added; returns {exit status, output}. */
     static Object[] runInChildJvm(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector"));
+        cmd.addAll(dev.scratchnet.testing.ChildJvm.nativeAccess());
+        cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(java.util.List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);

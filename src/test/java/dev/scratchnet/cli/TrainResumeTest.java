@@ -166,8 +166,9 @@ class TrainResumeTest {
             assumeFalse(ignored(signal), "SIG" + signal + " is ignored in this JVM, so in its child too, and this env cannot"
                     + " reset it (GNU coreutils 8.31 or later can); run the tests from a foreground shell");
         }
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector"));
+        cmd.addAll(dev.scratchnet.testing.ChildJvm.nativeAccess());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();

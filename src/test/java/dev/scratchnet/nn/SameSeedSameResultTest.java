@@ -44,6 +44,7 @@ class SameSeedSameResultTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmFlags));
+        cmd.addAll(dev.scratchnet.testing.ChildJvm.nativeAccess());
         // the thread count is part of "same options": fix it, so a product splits the same way on any machine
         cmd.addAll(List.of("-XX:ActiveProcessorCount=2", "--add-modules", "jdk.incubator.vector", "-Djava.awt.headless=true",
                 "-cp", System.getProperty("java.class.path"), TrainingReplay.class.getName(), backend, Integer.toString(epochs)));

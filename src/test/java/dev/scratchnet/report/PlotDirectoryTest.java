@@ -109,7 +109,9 @@ class PlotDirectoryTest {
                 + "allowed here: " + Files.readString(tmp.resolve("probe.txt")).strip());
         List<String> cmd = new ArrayList<>(List.of("unshare", "-rm", "sh", "-c", hide, empty.toString(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
-                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), "dev.scratchnet.cli.Main",
+                "-Djava.awt.headless=true"));
+        cmd.addAll(dev.scratchnet.testing.ChildJvm.nativeAccess());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.scratchnet.cli.Main",
                 "workshop", "xor-scratch", "--backend", "cpu", "--plots", tmp.resolve("plots").toString()));
         Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("err.txt").toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

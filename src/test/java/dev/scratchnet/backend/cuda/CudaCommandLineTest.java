@@ -47,6 +47,7 @@ class CudaCommandLineTest {
                 cmd.add(a);
             }
         }
+        cmd.addAll(dev.scratchnet.testing.ChildJvm.nativeAccess());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

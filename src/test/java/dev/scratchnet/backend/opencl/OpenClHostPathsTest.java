@@ -65,6 +65,7 @@ class OpenClHostPathsTest {
                 cmd.add(a);
             }
         }
+        cmd.addAll(dev.scratchnet.testing.ChildJvm.nativeAccess());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "kernels", "check", "--backend", "opencl"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("OCL_ICD_VENDORS", "/nonexistent-scratchnet-vendors");
