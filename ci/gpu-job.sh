@@ -23,6 +23,10 @@ mkdir -p "$out/tuning"
 # print four WARNING lines on every command, as the scratchnet launcher knows)
 jvm=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true
      -Dscratchnet.tuning.cache="$out/tuning" -Dscratchnet.cuda.cache=target/cuda-tuning)
+# signal chaining, as the launcher and the tests have it (docs/DESIGN.md): a driver's LLVM may replace the JVM's
+# SIGSEGV handler, and the JVM then dies at a safepoint without a report
+jsig=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so
+[[ -f $jsig ]] && export LD_PRELOAD=$jsig${LD_PRELOAD:+:$LD_PRELOAD}
 summary=$out/summary.txt
 : > "$summary"
 note() { printf '%s\n' "$*" | tee -a "$summary"; }
