@@ -51,7 +51,7 @@ public final class PeerTraining implements AutoCloseable {
         cmd.addAll(args);
         Process process;
         try {
-            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            process = dev.scratchnet.io.ChildProcess.notJava(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         } catch (IOException e) {
             script.close();
             throw e;

@@ -43,7 +43,7 @@ final class PythonScript {
     static String interpreterWith(String module, List<String> candidates) {
         for (String python : candidates) {
             try {
-                Process p = new ProcessBuilder(python, "-c", "import " + module).redirectErrorStream(true).start();
+                Process p = dev.scratchnet.io.ChildProcess.notJava(python, "-c", "import " + module).redirectErrorStream(true).start();
                 p.getInputStream().readAllBytes();
                 if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return python;
@@ -98,7 +98,7 @@ final class PythonScript {
             Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
             List<String> cmd = new ArrayList<>(List.of(python, script.toString()));
             cmd.addAll(args);
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = dev.scratchnet.io.ChildProcess.notJava(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             List<String> lines = new ArrayList<>();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;

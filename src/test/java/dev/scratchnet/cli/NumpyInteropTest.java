@@ -52,7 +52,7 @@ class NumpyInteropTest {
     static List<String> python(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = dev.scratchnet.io.ChildProcess.notJava(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "python timed out");
         assertEquals(0, p.exitValue(), out);
@@ -61,7 +61,7 @@ class NumpyInteropTest {
 
     static void assumeNumpy() throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(Path.of(PYTHON)), "no " + PYTHON + ": NumPy interoperability not checked");
-        Process p = new ProcessBuilder(PYTHON, "-c", "import numpy").redirectErrorStream(true).start();
+        Process p = dev.scratchnet.io.ChildProcess.notJava(PYTHON, "-c", "import numpy").redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         assumeTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, PYTHON + " has no numpy (Debian: python3-numpy)");
     }

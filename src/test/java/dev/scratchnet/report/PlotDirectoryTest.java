@@ -103,7 +103,7 @@ class PlotDirectoryTest {
         Path empty = Files.createDirectory(tmp.resolve("no-fonts"));
         String hide = "mount --bind \"$0\" /usr/share/fonts && exec \"$@\"";
         Assumptions.assumeTrue(Files.isDirectory(Path.of("/usr/share/fonts")), "no /usr/share/fonts to hide on this machine");
-        Process probe = new ProcessBuilder("unshare", "-rm", "sh", "-c", hide, empty.toString(), "true")
+        Process probe = dev.scratchnet.io.ChildProcess.notJava("unshare", "-rm", "sh", "-c", hide, empty.toString(), "true")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("probe.txt").toFile()).start();
         Assumptions.assumeTrue(probe.waitFor() == 0, "cannot hide the fonts: unshare -rm (user and mount namespaces) is not "
                 + "allowed here: " + Files.readString(tmp.resolve("probe.txt")).strip());
@@ -113,7 +113,7 @@ class PlotDirectoryTest {
         cmd.addAll(dev.scratchnet.testing.ChildJvm.nativeAccess());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.scratchnet.cli.Main",
                 "workshop", "xor-scratch", "--backend", "cpu", "--plots", tmp.resolve("plots").toString()));
-        Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("err.txt").toFile()).start();
+        Process p = dev.scratchnet.io.ChildProcess.notJava(cmd).redirectError(tmp.resolve("err.txt").toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, p.waitFor(), out);
         List<String> err = Files.readAllLines(tmp.resolve("err.txt")).stream()

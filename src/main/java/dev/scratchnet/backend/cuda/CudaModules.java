@@ -205,7 +205,7 @@ final class CudaModules {
             cmd.addAll(NVCC_FLAGS);
             cmd.addAll(List.of(defines.trim().split("\\s+")));
             cmd.addAll(List.of("-I", src.toString(), "-o", tmp.toString(), src.resolve("matmul.cu").toString()));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Process p = dev.scratchnet.io.ChildProcess.notJava(cmd).redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -247,7 +247,7 @@ final class CudaModules {
             List<String> cmd = new ArrayList<>(List.of(nvcc));
             cmd.addAll(NVCC_FLAGS);
             cmd.addAll(List.of("-I", dir.toString(), "-o", tmp.toString(), cu.toString()));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Process p = dev.scratchnet.io.ChildProcess.notJava(cmd).redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -282,7 +282,7 @@ final class CudaModules {
                 continue;
             }
             try {
-                Process p = new ProcessBuilder(candidate, "--version").redirectErrorStream(true).start();
+                Process p = dev.scratchnet.io.ChildProcess.notJava(candidate, "--version").redirectErrorStream(true).start();
                 p.getInputStream().readAllBytes();
                 if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return candidate;

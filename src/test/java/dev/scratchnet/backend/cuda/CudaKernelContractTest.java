@@ -136,7 +136,7 @@ class CudaKernelContractTest {
         // the fatbin's sm_80/sm_90 code and compute_80 PTX come from the same source compiled for compute_80
         Path ptx80 = tmp.resolve("matmul80.ptx");
         String nvcc = CudaModules.nvcc();
-        Process p = new ProcessBuilder(nvcc, "-std=c++17", "-ptx", "-arch=compute_80", "-I", "kernels/cuda", "-o", ptx80.toString(),
+        Process p = dev.scratchnet.io.ChildProcess.notJava(nvcc, "-std=c++17", "-ptx", "-arch=compute_80", "-I", "kernels/cuda", "-o", ptx80.toString(),
                 "kernels/cuda/matmul.cu").redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), log);
