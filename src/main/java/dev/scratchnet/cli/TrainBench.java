@@ -72,8 +72,9 @@ final class TrainBench implements AutoCloseable {
     }
 
     /**
-     * Starts {@code peer} on the same data (PyTorch on {@code torchDevice}, cuda or cpu); fails with one
-     * line where there is no Python with its library, or the library has no such device.
+     * Starts {@code peer} on the same data (PyTorch, {@code torch}, on {@code torchDevice}, cuda or cpu;
+     * {@code torch} may be null for NumPy); fails with one line where there is no Python with its
+     * library, or the library has no such device.
      */
     static TrainBench start(PrintWriter out, Peer peer, TorchMlp torch, String torchDevice, Dataset train, Dataset test,
                             int[] hidden, int batch, String optimizer, double lr, Precision p, String activation, long seed,

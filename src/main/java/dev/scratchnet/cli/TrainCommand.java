@@ -346,7 +346,9 @@ final class TrainCommand implements Callable<Integer> {
     private TrainBench startBench(PrintWriter out, String backendName, Dataset train, Dataset test, Network net, Optimizer opt,
                                   Precision p) {
         TrainBench.Peer peer = TrainBench.Peer.choose(benchPeer, backendName);
-        return TrainBench.start(out, peer, new dev.scratchnet.lab.TorchMlp(), backendName.equals("cuda") ? "cuda" : "cpu", train, test,
+        // finding a Python with torch imports torch in each candidate: only where PyTorch is the peer
+        dev.scratchnet.lab.TorchMlp torch = peer == TrainBench.Peer.TORCH ? new dev.scratchnet.lab.TorchMlp() : null;
+        return TrainBench.start(out, peer, torch, backendName.equals("cuda") ? "cuda" : "cpu", train, test,
                 hiddenWidths(net), batch, opt.describe(), lr, p, net.activations().get(0).toString(), seed, weightDecay);
     }
 
