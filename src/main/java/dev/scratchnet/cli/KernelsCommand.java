@@ -357,7 +357,7 @@ final class KernelsCommand implements Runnable {
                     }
                     List<BenchResult> results = new ArrayList<>(KernelBench.matmul(be, vs, sizes, ps, minSeconds));
                     Baseline baseline = noBaseline ? Baseline.unavailable("baseline skipped (--no-baseline)")
-                            : Baseline.forBackend(be, be instanceof CudaBackend && ((CudaBackend) be).tf32());
+                            : Baseline.forBackend(be, CudaBackend.usesTf32(be));
                     out.println("baseline: " + baseline.describe());
                     if (baseline.available()) {
                         try {
@@ -394,7 +394,7 @@ final class KernelsCommand implements Runnable {
          * under --tf32 (whose baseline is cuBLAS with TF32 on; without it, cuBLAS in true fp32).
          */
         static List<String> defaultBenchVariants(Backend be) {
-            boolean tf32 = be instanceof CudaBackend && ((CudaBackend) be).tf32();
+            boolean tf32 = CudaBackend.usesTf32(be);
             List<String> vs = new ArrayList<>();
             for (String v : be.gemmVariants()) {
                 if (tf32 || !v.equals(CudaBackend.TF32_VARIANT)) {

@@ -164,7 +164,7 @@ public final class KernelCheck {
         double param = act == ActivationKind.LEAKY_RELU ? 0.1 : 0;
         Matrix x = rand(r, m, k, p), w = rand(r, k, n, p), b = rand(r, 1, n, p);
         // under --tf32 an fp32 dense layer's product is matmul_tf32's
-        boolean tf32 = p == Precision.FP32 && backend instanceof CudaBackend && ((CudaBackend) backend).tf32();
+        boolean tf32 = p == Precision.FP32 && CudaBackend.usesTf32(backend);
         check("dense_forward " + act.label(), p, tf32, m, n, k, act != ActivationKind.SOFTMAX, k + 1, new int[] {3},
                 new Matrix[] {x, w, b, new Matrix(m, n)}, (be, t, i) -> be.denseForward(t[0], t[1], t[2], act, param, t[3]));
     }

@@ -2,6 +2,7 @@ package dev.scratchnet.backend.cuda;
 
 import dev.scratchnet.backend.AbstractBackend;
 import dev.scratchnet.backend.ActivationKind;
+import dev.scratchnet.backend.Backend;
 import dev.scratchnet.backend.BackendOptions;
 import dev.scratchnet.backend.IndexBuffer;
 import dev.scratchnet.backend.KernelSource;
@@ -171,6 +172,11 @@ public final class CudaBackend extends AbstractBackend implements Tunable {
     /** Whether fp32 products use TF32 tensor cores ({@link BackendOptions#tf32}). */
     public boolean tf32() {
         return tf32;
+    }
+
+    /** Whether {@code be} is a CUDA backend whose fp32 products use TF32 tensor cores. */
+    public static boolean usesTf32(Backend be) {
+        return be instanceof CudaBackend && ((CudaBackend) be).tf32;
     }
 
     /** The TF32 variant for fp32 products under {@link BackendOptions#tf32}; else the first variant. */
