@@ -27,16 +27,8 @@ class OptimizerListsTest {
     private static final int[][] SHAPES = {{1, 1}, {1, 7}, {16, 16}, {1, 257}, {13, 77}, {300, 1}};
     private static final String[] OPTIMIZERS = {"sgd", "momentum", "rmsprop", "adam"};
 
-    static Stream<Arguments> backendsAndPrecisions() {
-        List<Arguments> out = new ArrayList<>();
-        for (String b : TestBackends.NAMES) {
-            for (Precision p : Precision.values()) {
-                for (String o : OPTIMIZERS) {
-                    out.add(Arguments.of(b, p, o));
-                }
-            }
-        }
-        return out.stream();
+    static Stream<Arguments> backendsPrecisionsAndOptimizers() {
+        return TestBackends.withEachPrecisionAnd((Object[]) OPTIMIZERS);
     }
 
     /** Parameters, gradients and two state buffers per shape (state positive: RMSprop and Adam take its root). */
@@ -87,7 +79,7 @@ class OptimizerListsTest {
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
-    @MethodSource("backendsAndPrecisions")
+    @MethodSource("backendsPrecisionsAndOptimizers")
     void theListFormGivesTheBitsOfThePerTensorOpOverSeveralSteps(String name, Precision p, String optimizer) {
         Backend be = TestBackends.open(name, p);
         List<List<Tensor>> listed = tensors(be, p, new NumpyRandom(5));

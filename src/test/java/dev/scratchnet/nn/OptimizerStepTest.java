@@ -29,15 +29,7 @@ class OptimizerStepTest {
     private static final String[] OPTIMIZERS = {"sgd", "momentum:0.8", "rmsprop:0.95", "adam"};
 
     static Stream<Arguments> backendsPrecisionsAndOptimizers() {
-        List<Arguments> out = new ArrayList<>();
-        for (String b : TestBackends.NAMES) {
-            for (Precision p : Precision.values()) {
-                for (String o : OPTIMIZERS) {
-                    out.add(Arguments.of(b, p, o));
-                }
-            }
-        }
-        return out.stream();
+        return TestBackends.withEachPrecisionAnd((Object[]) OPTIMIZERS);
     }
 
     /** {@code Optimizer.parse(text, lr)} as it stepped before the list forms: one backend op per parameter tensor. */

@@ -5,11 +5,14 @@ import dev.scratchnet.backend.BackendOptions;
 import dev.scratchnet.backend.Backends;
 import dev.scratchnet.backend.Precision;
 import dev.scratchnet.backend.Probe;
+import org.junit.jupiter.params.provider.Arguments;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -80,6 +83,22 @@ public final class TestBackends {
         }
         OPEN.put(name, b);
         return b;
+    }
+
+    /**
+     * Every backend × every precision × each of {@code values}: the arguments (name, precision, value) of a
+     * test parameterised over all three, opened in the test with {@link #open(String, Precision)}.
+     */
+    public static Stream<Arguments> withEachPrecisionAnd(Object... values) {
+        List<Arguments> out = new ArrayList<>();
+        for (String name : NAMES) {
+            for (Precision p : Precision.values()) {
+                for (Object v : values) {
+                    out.add(Arguments.of(name, p, v));
+                }
+            }
+        }
+        return out.stream();
     }
 
     /** {@link #open(String)}, also skipping when the backend lacks the precision. */
